@@ -1,0 +1,54 @@
+"""`contact-gateway`: one command, a subcommand each for serve, import, check, replay and the
+rest. Each subcommand lives in gateway/commands/ and is listed once in COMMANDS."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from gateway.commands import check, demo, importing, replay, serve
+from gateway.settings import ConfigError
+
+Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[..., Awaitable[int]]]
+
+COMMANDS: list[Command] = [
+    ("serve", "run the HTTP app and every configured channel", serve.arguments, serve.run),
+    ("import", "load customers and cases from a JSON export", importing.arguments, importing.run),
+    ("check", "dry run: print the decision for one contact", check.arguments, check.run),
+    ("replay", "replay the fail-open journal into the store", replay.arguments, replay.run),
+    ("demo", "import the demo data and serve it (make run)", demo.arguments, demo.run),
+]
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="contact-gateway", description=__doc__)
+    top.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
+    subparsers = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text, arguments, run in COMMANDS:
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        arguments(sub)
+        sub.set_defaults(run=run)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        code: int = asyncio.run(args.run(args))
+    except ConfigError as exc:
+        print(f"contact-gateway: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""`contact-gateway serve`: the HTTP app and every channel in the configuration, one process."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import uvicorn
+
+from gateway.commands.common import build_gateway, config_argument
+from gateway.http.app import create_app
+from gateway.plugins import enabled_channels
+from gateway.runtime import Gateway
+from gateway.settings import load_settings
+
+log = logging.getLogger("contact_gateway.serve")
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    config_argument(parser)
+
+
+async def serve(gateway: Gateway, source: str) -> int:
+    channels = enabled_channels(gateway.settings, source)
+    app = create_app(gateway, channels)
+    host, port = gateway.settings.http.host_port
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    log.info("serving on http://%s:%d (channels: %s)", host, port,
+             ", ".join(c.plugin.name for c in channels) or "none")  # fmt: skip
+    await server.serve()
+    return 0 if server.started else 1
+
+
+async def run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    return await serve(build_gateway(settings, str(args.config)), str(args.config))

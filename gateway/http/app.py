@@ -1,0 +1,55 @@
+"""The HTTP app: the API, the pages and every channel's webhooks, in one FastAPI app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from gateway.http import api, health
+from gateway.plugins import EnabledChannel
+from gateway.runtime import Gateway
+
+log = logging.getLogger("contact_gateway.http")
+
+
+def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -> FastAPI:
+    channels = channels or []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await gateway.store.open()
+        tasks = [
+            asyncio.create_task(gateway.run_flags(), name="flags"),
+            asyncio.create_task(gateway.run_replay(), name="replay"),
+        ]
+        try:
+            for channel in channels:
+                if channel.plugin.start is not None:
+                    channel.stop = await channel.plugin.start(gateway, channel.config)
+                    log.info("channel %s started", channel.plugin.name)
+            yield
+        finally:
+            for channel in reversed(channels):
+                if channel.stop is not None:
+                    await channel.stop()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await gateway.store.close()
+
+    app = FastAPI(
+        title="Contact Gateway",
+        summary="Enforces restricted-contact decisions on every inbound channel",
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    app.include_router(health.router)
+    app.include_router(api.router)
+    for channel in channels:
+        if channel.plugin.routes is not None:
+            app.include_router(channel.plugin.routes(gateway, channel.config))
+    return app

@@ -1,0 +1,66 @@
+"""Who is asking: a bearer token from the configuration (API clients), or a signed-in user
+(pages; see gateway.http.sessions). Every route names the least role it needs."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import HTTPException, Request, status
+
+from gateway.runtime import Gateway
+from gateway.settings import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: Role
+
+
+def gateway_of(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+def bearer_principal(request: Request) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    for configured in gateway_of(request).settings.http.tokens:
+        if hmac.compare_digest(configured.token.encode(), token.strip().encode()):
+            return Principal(name=configured.name, role=configured.role)
+    return None
+
+
+# Other ways to sign in (the pages' session cookie, a trusted proxy header) add themselves here.
+PRINCIPAL_SOURCES: list[Callable[[Request], Principal | None]] = [bearer_principal]
+
+
+def principal_of(request: Request) -> Principal | None:
+    for source in PRINCIPAL_SOURCES:
+        principal = source(request)
+        if principal is not None:
+            return principal
+    return None
+
+
+def require(role: Role) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
+    """A dependency: 401 without credentials, 403 with a role below `role`."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = principal_of(request)
+        if principal is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "sign in or send a bearer token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not principal.role.includes(role):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"needs the {role.value} role")
+        return principal
+
+    return dependency

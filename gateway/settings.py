@@ -1,0 +1,140 @@
+"""The gateway's configuration: one TOML file, overridable by `CG_` environment variables
+(`CG_STORE__URL=redis://...`). Channel sections (`[smtp]`, `[twilio]`, ...) are kept raw here
+and validated by the channel plugin that owns them."""
+
+from __future__ import annotations
+
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the file and the key.
+    The CLI prints it and exits with status 2."""
+
+
+class Role(StrEnum):
+    agent = "agent"
+    officer = "officer"
+    manager = "manager"
+    admin = "admin"
+
+    def includes(self, other: Role) -> bool:
+        """A role may do what every lower role may: agent < officer < manager < admin."""
+        order = list(Role)
+        return order.index(self) >= order.index(other)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Organisation(Section):
+    name: str = "Your landlord"
+    postal_address: str = ""
+    emergency_email: str | None = None
+    emergency_phone: str | None = None
+    appeal_address: str = ""
+    ombudsman: str = "Housing Ombudsman Service, 0300 111 3000, www.housing-ombudsman.org.uk"
+
+
+class StoreSection(Section):
+    url: str = "sqlite:///var/gateway.db"
+
+
+class PolicySection(Section):
+    profile: str = "derby-homes-2020"
+    phone_region: str = "GB"
+
+
+class Token(Section):
+    token: str = Field(min_length=16)
+    role: Role
+    name: str = "api"
+
+
+class User(Section):
+    username: str = Field(min_length=1)
+    password_hash: str
+    role: Role
+
+
+class HttpSection(Section):
+    listen: str = "127.0.0.1:8080"
+    public_url: str = "http://127.0.0.1:8080"
+    tokens: list[Token] = Field(default_factory=list)
+    users: list[User] = Field(default_factory=list)
+    session_secret: str = ""
+    crm_origins: list[str] = Field(default_factory=list)
+    trusted_user_header: str | None = None
+    trusted_role_header: str | None = None
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CG_", env_nested_delimiter="__", extra="allow", frozen=True
+    )
+
+    organisation: Organisation = Field(default_factory=Organisation)
+    store: StoreSection = Field(default_factory=StoreSection)
+    policy: PolicySection = Field(default_factory=PolicySection)
+    http: HttpSection = Field(default_factory=HttpSection)
+    data_dir: Path = Path("var")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the file, which arrives as init arguments.
+        return (env_settings, init_settings)
+
+    @property
+    def channel_sections(self) -> dict[str, dict[str, Any]]:
+        """`[smtp]`, `[twilio]`...: every section that is not the gateway's own."""
+        extra = self.model_extra or {}
+        return {k: v for k, v in extra.items() if isinstance(v, dict)}
+
+    @property
+    def journal_path(self) -> Path:
+        return self.data_dir / "journal.jsonl"
+
+
+def load_settings(path: str | Path) -> Settings:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(describe(path, exc)) from exc
+    for key, value in (settings.model_extra or {}).items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: {key}: unknown setting")
+    return settings
+
+
+def describe(source: Path | str, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(p) for p in error["loc"])
+        lines.append(f"{source}: {key}: {error['msg']}")
+    return "\n".join(lines)
