@@ -41,7 +41,17 @@ class Case(Frozen):
     restricted_on: dt.date | None = None
     review_due_on: dt.date | None = None
     appeals: int = 0
+    # The decision the customer may still appeal against (the restriction, or an extension at
+    # review); None once an appeal has been decided or when there is nothing to appeal.
+    appealable_since: dt.date | None = None
+    appeal_lodged_on: dt.date | None = None
+    closed_on: dt.date | None = None
 
     @property
     def appeal_open(self) -> bool:
         return self.state is CaseState.appeal_lodged
+
+    @property
+    def last_on(self) -> dt.date | None:
+        """The date of the latest step, before which no new step may be dated."""
+        return self.events[-1].on if self.events else None
