@@ -9,8 +9,9 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from gateway.commands import check, demo, importing, replay, serve
+from gateway.commands import check, demo, hash_password, importing, replay, serve
 from gateway.settings import ConfigError
+from gateway.store.base import StoreError
 
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[..., Awaitable[int]]]
 
@@ -20,6 +21,7 @@ COMMANDS: list[Command] = [
     ("check", "dry run: print the decision for one contact", check.arguments, check.run),
     ("replay", "replay the fail-open journal into the store", replay.arguments, replay.run),
     ("demo", "import the demo data and serve it (make run)", demo.arguments, demo.run),
+    ("hash-password", "hash a sign-in password", hash_password.arguments, hash_password.run),
 ]
 
 
@@ -45,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"contact-gateway: configuration error: {exc}", file=sys.stderr)
         return 2
+    except StoreError as exc:
+        print(f"contact-gateway: the store is unreachable: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return code

@@ -22,6 +22,10 @@ def config_argument(parser: argparse.ArgumentParser) -> None:
 
 def build_gateway(settings: Settings, source: str) -> Gateway:
     try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{source}: data_dir: cannot create {settings.data_dir}: {exc}") from exc
+    try:
         profile = load_profile(settings.policy.profile)
     except ProfileError as exc:
         raise ConfigError(f"{source}: policy.profile: {exc}") from exc
