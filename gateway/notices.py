@@ -21,9 +21,11 @@ def _long_date(value: Any) -> str:
     """'2027-03-14' -> 'Sunday 14 March 2027'; '2026-11-24T10:00:00+00:00' -> with the time."""
     if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+            value = (
+                dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+            )
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%A %-d %B %Y at %H:%M").replace(" at 00:00", "")
     if isinstance(value, dt.date):

@@ -15,7 +15,7 @@ from gateway import metrics
 from gateway.journal import Journal
 from gateway.notices import NoticeRenderer
 from gateway.settings import Settings
-from gateway.store.base import Arrival, Store, StoreError, StoredFlag, Windows
+from gateway.store.base import Arrival, Store, StoredFlag, StoreError, Windows
 from policy_core import Routes, compute_flags, decide
 from policy_core.models import Action, Contact, Decision, Flag, RuleHit
 from policy_core.profiles import Profile
@@ -89,7 +89,9 @@ class Gateway:
         result = Dispatched(contact, decision, arrival.contact_id, arrival.customer_key)
         if decision.flags:
             day = contact.received_at.astimezone(LONDON).date()
-            self._flags.put_nowait((arrival.customer_key, list(decision.flags), day, result.contact_id))
+            self._flags.put_nowait(
+                (arrival.customer_key, list(decision.flags), day, result.contact_id)
+            )
         for watcher in self._watchers:
             watcher.put_nowait(result)
         log.info(

@@ -78,6 +78,7 @@ class Officer(Frozen):
     name: str
     email: str | None = None
     phone: str | None = None
+    slack_id: str | None = None
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

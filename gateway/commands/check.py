@@ -23,9 +23,15 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="destination", metavar="ADDRESS")
     parser.add_argument("--subject", default="")
     parser.add_argument("--text", default="")
-    parser.add_argument("--at", type=dt.datetime.fromisoformat, metavar="ISO-TIME",
-                        help="when the contact arrives (default: now); naive times are UTC")  # fmt: skip
-    parser.add_argument("--emergency", action="store_true", help="the caller chose the emergency option")
+    parser.add_argument(
+        "--at",
+        type=dt.datetime.fromisoformat,
+        metavar="ISO-TIME",
+        help="when the contact arrives (default: now); naive times are UTC",
+    )
+    parser.add_argument(
+        "--emergency", action="store_true", help="the caller chose the emergency option"
+    )
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -36,8 +42,11 @@ async def run(args: argparse.Namespace) -> int:
     async with opened(args.config) as gateway:
         kind = SENDER_KIND.get(channel, IdentityKind.phone)
         try:
-            sender = Identity.guess(args.sender) if ":" in args.sender else Identity.of(
-                kind, args.sender, gateway.settings.policy.phone_region)
+            sender = (
+                Identity.guess(args.sender)
+                if ":" in args.sender
+                else Identity.of(kind, args.sender, gateway.settings.policy.phone_region)
+            )
             contact = Contact(channel=channel, sender=sender, received_at=at,
                               destination=args.destination, subject=args.subject,
                               text=args.text, emergency_option=args.emergency)  # fmt: skip
@@ -50,7 +59,9 @@ async def run(args: argparse.Namespace) -> int:
         "reasons": [r.model_dump(mode="json", exclude_none=True) for r in decision.reasons],
         "flags": [f.model_dump(mode="json") for f in decision.flags],
         "notice": decision.notice.model_dump(mode="json") if decision.notice else None,
-        "notice_text": gateway.notices.render(decision.notice, channel) if decision.notice else None,
+        "notice_text": gateway.notices.render(decision.notice, channel)
+        if decision.notice
+        else None,
     }
     print(json.dumps(out, indent=2))
     return 0

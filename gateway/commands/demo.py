@@ -29,8 +29,11 @@ def welcome(settings: Settings) -> str:
                      f"'{url}/api/v1/banner?address=07700900123'")  # fmt: skip
     smtp = settings.channel_sections.get("smtp")
     if smtp:
-        lines.append(f"  e-mail:   send a test message to SMTP {smtp.get('listen')}, "
-                     f"e.g. to housing@{(smtp.get('domains') or ['landlord.example'])[0]}")  # fmt: skip
+        domain = (smtp.get("domains") or ["landlord.example"])[0]
+        lines.append(
+            f"  e-mail:   send a test message to SMTP {smtp.get('listen')}, "
+            f"e.g. to housing@{domain}"
+        )
     lines += ["  stop:     Ctrl-C", ""]
     return "\n".join(lines)
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from gateway.http import api, health
+from gateway.http import agent, api, health, pages, screen_pop, signin
 from gateway.plugins import EnabledChannel
 from gateway.runtime import Gateway
 
@@ -49,6 +49,10 @@ def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -
     app.state.gateway = gateway
     app.include_router(health.router)
     app.include_router(api.router)
+    pages.install(app)  # security headers, /static, HTML error pages
+    app.include_router(signin.router)
+    app.include_router(agent.router)
+    app.include_router(screen_pop.router)
     for channel in channels:
         if channel.plugin.routes is not None:
             app.include_router(channel.plugin.routes(gateway, channel.config))

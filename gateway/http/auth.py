@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request, status
 
+from gateway.http import sessions
 from gateway.runtime import Gateway
 from gateway.settings import Role
 
@@ -36,8 +37,23 @@ def bearer_principal(request: Request) -> Principal | None:
     return None
 
 
-# Other ways to sign in (the pages' session cookie, a trusted proxy header) add themselves here.
-PRINCIPAL_SOURCES: list[Callable[[Request], Principal | None]] = [bearer_principal]
+def trusted_header_principal(request: Request) -> Principal | None:
+    found = sessions.trusted_user(request)
+    return Principal(name=found[0], role=found[1]) if found else None
+
+
+def session_principal(request: Request) -> Principal | None:
+    found = sessions.session_user(request)
+    return Principal(name=found[0], role=found[1]) if found else None
+
+
+# Other ways to sign in add themselves here. The session cookie and the trusted proxy header
+# only count on a state-changing request that carries a valid CSRF token.
+PRINCIPAL_SOURCES: list[Callable[[Request], Principal | None]] = [
+    bearer_principal,
+    trusted_header_principal,
+    session_principal,
+]
 
 
 def principal_of(request: Request) -> Principal | None:

@@ -48,6 +48,7 @@ class StoredDecision(Frozen):
     channel: Channel
     received_at: dt.datetime
     decision: Decision
+    duration_seconds: int | None = None  # a completed call's length, once known (set_duration)
 
 
 class Arrival(Frozen):
@@ -151,7 +152,9 @@ class Store(Protocol):
         """Keep the flags not yet raised today for this customer and kind; return those."""
         ...
 
-    async def allow_notice(self, sender_key: str, channel: Channel, on: dt.date, limit: int) -> bool:
+    async def allow_notice(
+        self, sender_key: str, channel: Channel, on: dt.date, limit: int
+    ) -> bool:
         """Counts one notice to this sender on this channel today; False once `limit` is
         reached (the contact is then held silently)."""
         ...
@@ -168,9 +171,9 @@ class Store(Protocol):
         """Store a completed call's duration with its contact; False when unknown."""
         ...
 
-    async def held(self, customer_key: str | None = None, pending_only: bool = False) -> list[
-        HeldItem
-    ]: ...
+    async def held(
+        self, customer_key: str | None = None, pending_only: bool = False
+    ) -> list[HeldItem]: ...
     async def triage(self, held_id: str, outcome: str, actor: str, note: str = "") -> HeldItem: ...
 
     async def audit(self, entry: AuditEntry) -> None: ...

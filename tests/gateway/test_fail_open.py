@@ -32,8 +32,11 @@ async def restricted_gateway(url: str, data_dir: Path) -> Gateway:
     gateway = Gateway(settings, open_store(url), load_profile("derby-homes-2020"))
     await gateway.store.open()
     await gateway.store.put_customer(Customer(ref="C-1", name="A", identities=(SENDER,)))
-    case = Case.model_validate({"id": "K-1", "customer_ref": "C-1", "state": CaseState.restricted,
-                                "restrictions": [{"kind": "letter_only", "starts_on": "2026-10-01"}]})  # fmt: skip
+    restriction = {"kind": "letter_only", "starts_on": "2026-10-01"}
+    case = Case.model_validate(
+        {"id": "K-1", "customer_ref": "C-1", "state": CaseState.restricted,
+         "restrictions": [restriction]}
+    )  # fmt: skip
     await gateway.store.put_case(case)
     return gateway
 
@@ -95,10 +98,14 @@ async def test_replay_command_reports_progress(tmp_path: Path) -> None:
         config = tmp_path / "gateway.toml"
         config.write_text(f'data_dir = "{tmp_path / "data"}"\n[store]\nurl = "{server.url}"\n')
         command = [sys.executable, "-m", "gateway.cli", "replay", "--config", str(config)]
-        down = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        down = await asyncio.to_thread(
+            subprocess.run, command, capture_output=True, text=True, timeout=60
+        )
         assert down.returncode == 1
         assert "3 contact(s) still journalled" in down.stderr
         server.start()
-        up = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        up = await asyncio.to_thread(
+            subprocess.run, command, capture_output=True, text=True, timeout=60
+        )
         assert up.returncode == 0, up.stderr
         assert "replayed 3 of 3" in up.stdout

@@ -1,0 +1,160 @@
+"""Contacts per second through `Gateway.dispatch`, on SQLite and on Redis, beside a bare
+baseline in the same run: single SQLite inserts (committed one by one, same durability) and
+single Redis round trips. Also the Redis commands each contact costs (INFO commandstats).
+
+    .venv/bin/python benchmarks/dispatch.py [--contacts 2000]
+
+Spawns its own redis-server on a free port; needs `redis-server` on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gateway.profiles import load_profile  # noqa: E402
+from gateway.runtime import Gateway  # noqa: E402
+from gateway.settings import Settings  # noqa: E402
+from gateway.store import open_store  # noqa: E402
+from policy_core.cases import Case, CaseState  # noqa: E402
+from policy_core.identities import Identity  # noqa: E402
+from policy_core.models import Channel, Contact, Customer  # noqa: E402
+from tests.servers import RedisServer  # noqa: E402
+
+CUSTOMERS = 200
+START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+
+
+def contacts(n: int) -> list[Contact]:
+    channels = [Channel.email, Channel.phone, Channel.sms]
+    out = []
+    for i in range(n):
+        c = i % CUSTOMERS
+        channel = channels[i % 3]
+        sender = (
+            Identity.of("email", f"tenant{c}@example.org")
+            if channel is Channel.email
+            else Identity.of("phone", f"+4477009{c:05d}")
+        )
+        out.append(Contact(channel=channel, sender=sender, external_id=f"bench-{i}",
+                           received_at=START + dt.timedelta(seconds=i), subject="Repairs",
+                           text=f"Please call me back about the repair number {i}."))  # fmt: skip
+    return out
+
+
+async def seed(gateway: Gateway) -> None:
+    for c in range(CUSTOMERS):
+        ref = f"C-{c}"
+        ids = (Identity.of("email", f"tenant{c}@example.org"),
+               Identity.of("phone", f"+4477009{c:05d}"))  # fmt: skip
+        await gateway.store.put_customer(Customer(ref=ref, name=f"Tenant {c}", identities=ids))
+        if c % 2:
+            continue
+        restrictions = [
+            {"kind": "single_point_of_contact", "starts_on": "2026-10-01",
+             "officer": {"name": "Jo Officer", "email": "jo@landlord.example",
+                         "phone": "+441332000001"},
+             "windows": [{"weekday": "tue", "start": "10:00", "end": "12:00"}]},
+            {"kind": "appointment_only", "starts_on": "2026-10-01", "office": "Council House"},
+            {"kind": "social_media", "starts_on": "2026-10-01", "level": "denied"},
+        ]  # fmt: skip
+        case = Case.model_validate(
+            {
+                "id": f"K-{c}",
+                "customer_ref": ref,
+                "state": CaseState.restricted,
+                "restrictions": restrictions,
+            }
+        )
+        await gateway.store.put_case(case)
+
+
+async def run_gateway(
+    url: str, data_dir: Path, batch: list[Contact], redis_url: str | None = None
+) -> tuple[float, dict[str, int]]:
+    """The dispatch rate, and the Redis commands issued during the timed loop only."""
+    settings = Settings(store={"url": url}, data_dir=data_dir)
+    gateway = Gateway(settings, open_store(url), load_profile(settings.policy.profile))
+    await gateway.store.open()
+    await seed(gateway)
+    before = await command_calls(redis_url) if redis_url else {}
+    started = time.perf_counter()
+    for contact in batch:
+        await gateway.dispatch(contact)
+    elapsed = time.perf_counter() - started
+    after = await command_calls(redis_url) if redis_url else {}
+    await gateway.store.close()
+    used = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+    return len(batch) / elapsed, used
+
+
+async def sqlite_baseline(path: Path, n: int) -> float:
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+
+    def insert(i: int) -> None:
+        conn.execute("INSERT INTO t (body) VALUES (?)", (f"contact {i}",))
+
+    started = time.perf_counter()
+    for i in range(n):
+        await asyncio.to_thread(insert, i)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return n / elapsed
+
+
+async def redis_baseline(url: str, n: int) -> float:
+    client = aioredis.Redis.from_url(url)
+    started = time.perf_counter()
+    for i in range(n):
+        await client.incr(f"bench:{i % 100}")
+    elapsed = time.perf_counter() - started
+    await client.aclose()
+    return n / elapsed
+
+
+async def command_calls(url: str) -> dict[str, int]:
+    client = aioredis.Redis.from_url(url)
+    stats = await client.info("commandstats")
+    await client.aclose()
+    return {k.removeprefix("cmdstat_"): int(v["calls"]) for k, v in stats.items()
+            if k != "cmdstat_info"}  # fmt: skip
+
+
+def report(name: str, gateway_rate: float, baseline_rate: float, baseline: str) -> None:
+    print(f"{name:7} dispatch {gateway_rate:9.0f} contacts/s | {baseline} {baseline_rate:9.0f}/s"
+          f" | ratio {gateway_rate / baseline_rate:5.2f}")  # fmt: skip
+
+
+async def main(n: int) -> None:
+    batch = contacts(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        base = await sqlite_baseline(tmp_path / "bare.db", n)
+        rate, _ = await run_gateway(f"sqlite:///{tmp_path / 'gw.db'}", tmp_path, batch)
+        report("sqlite", rate, base, "bare single inserts")
+        with RedisServer(tmp_path / "redis") as server:
+            base = await redis_baseline(server.url, n)
+            rate, used = await run_gateway(server.url, tmp_path, batch, server.url)
+            report("redis", rate, base, "bare round trips  ")
+            per = ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(used.items()))
+            print(f"redis   commands per contact: {per}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=2000)
+    asyncio.run(main(parser.parse_args().contacts))

@@ -1,0 +1,101 @@
+"""What the gateway sends back: the refusal notice as an RFC 3834 auto-reply, and the headers
+a redirected message carries to its new destination."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr, make_msgid
+from zoneinfo import ZoneInfo
+
+from channels.mail.parse import Mail, clean
+from gateway.runtime import Dispatched, Gateway
+from policy_core.models import Channel, Notice
+
+log = logging.getLogger("contact_gateway.mail")
+LONDON = ZoneInfo("Europe/London")
+DECISION_HEADER = "X-Contact-Gateway-Decision"
+REASON_HEADER = "X-Contact-Gateway-Reason"
+LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "list-help")
+ROBOT_LOCAL_PART = re.compile(
+    r"^(mailer-daemon|postmaster|owner-.*|.*-request|no-?reply|do-?not-?reply|bounces?(\+.*)?)$"
+)
+
+
+def reply_blocked(mail: Mail, reply_to: str | None) -> str | None:
+    """Why RFC 3834 forbids an auto-reply to this message, or None when one may be sent."""
+    if not reply_to or reply_to.strip("<> ") == "":
+        return "null sender"
+    auto = mail.header("auto-submitted").split(";")[0].strip().lower()
+    if auto and auto != "no":
+        return "auto-submitted"
+    if mail.header("precedence").strip().lower() in ("bulk", "list", "junk"):
+        return "bulk"
+    if any(mail.header(name) for name in LIST_HEADERS):
+        return "mailing list"
+    suppress = mail.header("x-auto-response-suppress").lower()
+    if any(word in suppress for word in ("all", "autoreply", "oof")):
+        return "suppressed"
+    if ROBOT_LOCAL_PART.match(reply_to.strip("<> ").rpartition("@")[0].lower()):
+        return "automated sender"
+    return None
+
+
+def auto_reply(
+    mail: Mail, notice_text: str, *, from_address: str, from_name: str, to_address: str
+) -> bytes:
+    """The notice as a plain-text reply in the original's thread."""
+    reply = EmailMessage(policy=SMTP)
+    reply["From"] = formataddr((clean(from_name, one_line=True), from_address))
+    reply["To"] = to_address
+    subject = mail.subject or "your message"
+    reply["Subject"] = clean(f"Auto: {subject}", one_line=True)[:200]
+    reply["Date"] = format_datetime(dt.datetime.now(LONDON))
+    reply["Message-ID"] = make_msgid(domain=from_address.rpartition("@")[2] or None)
+    if mail.message_id:
+        reply["In-Reply-To"] = mail.message_id
+        earlier = re.findall(r"<[^<>\s]+>", mail.header("references"))[-20:]
+        reply["References"] = " ".join([*earlier, mail.message_id])
+    reply["Auto-Submitted"] = "auto-replied"
+    reply["X-Auto-Response-Suppress"] = "All"
+    reply.set_content(notice_text + "\n")
+    return reply.as_bytes()
+
+
+async def notice_for(
+    gateway: Gateway, dispatched: Dispatched, mail: Mail, reply_to: str | None
+) -> str | None:
+    """The notice text to send for a refused message, or None when none may be sent: RFC 3834
+    forbids it, or the sender already had today's allowance of notices (then held silently)."""
+    blocked = reply_blocked(mail, reply_to)
+    if blocked is not None:
+        log.info("contact %s: no auto-reply (%s)", dispatched.contact_id, blocked)
+        return None
+    contact = dispatched.contact
+    day = contact.received_at.astimezone(LONDON).date()
+    limit = gateway.profile.notices_per_sender_per_day
+    if not await gateway.store.allow_notice(contact.sender.key, Channel.email, day, limit):
+        log.info("contact %s: no auto-reply (daily limit reached)", dispatched.contact_id)
+        return None
+    notice = dispatched.decision.notice or Notice(key="restricted")
+    return gateway.notices.render(notice, Channel.email)
+
+
+def redirect_headers(dispatched: Dispatched) -> bytes:
+    """Prepended to a redirected message, the way a relay adds its trace headers."""
+    decision = dispatched.decision
+    reasons = "; ".join(
+        f"{hit.rule}: {hit.detail}" if hit.detail else hit.rule for hit in decision.reasons
+    )
+    values = {
+        DECISION_HEADER: f"{decision.action.value}; contact={dispatched.contact_id or '-'}",
+        REASON_HEADER: reasons or decision.action.value,
+    }
+    lines = []
+    for name, value in values.items():
+        ascii_value = clean(value, one_line=True).encode("ascii", "replace").decode("ascii")
+        lines.append(f"{name}: {ascii_value[:900]}\r\n")
+    return "".join(lines).encode("ascii")

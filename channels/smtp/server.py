@@ -1,0 +1,70 @@
+"""The SMTP conversation (aiosmtpd): refuse what is not ours to accept, spool what is, and
+answer 250 only once the message is on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from channels.mail.parse import header_size, read_mail, sender_of
+from channels.smtp.settings import SmtpSettings
+from channels.smtp.spool import Entry, Ledger, Spool, new_id
+from channels.smtp.worker import Job, Worker
+
+log = logging.getLogger("contact_gateway.smtp")
+
+RELAY_DENIED = "550 5.7.1 Relaying denied: this gateway only accepts mail for its own domains"
+HEADER_TOO_LARGE = "552 5.3.4 Message header section too large"
+NO_SENDER = "550 5.1.7 The message has no readable From address"
+TRY_LATER = "451 4.3.0 The message could not be queued; please try again later"
+
+
+class Handler:
+    """aiosmtpd calls `handle_RCPT` and `handle_DATA`; everything else is aiosmtpd's default."""
+
+    def __init__(self, config: SmtpSettings, spool: Spool, ledger: Ledger, worker: Worker) -> None:
+        self.config, self.spool, self.ledger, self.worker = config, spool, ledger, worker
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if not self.config.accepts(address):
+            return RELAY_DENIED
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        try:
+            return await self._accept(envelope)
+        except Exception:  # never a crash, never a lost message: the sender tries again
+            log.exception("a message could not be accepted")
+            return TRY_LATER
+
+    async def _accept(self, envelope: Any) -> str:
+        raw: bytes = envelope.original_content or b""
+        if header_size(raw) > self.config.max_header_bytes:
+            return HEADER_TOO_LARGE
+        mail = read_mail(raw)
+        # aiosmtpd writes the null sender as "<>"; bounces keep it null all the way through.
+        mail_from = (envelope.mail_from or "").strip()
+        mail_from = "" if mail_from.strip("<> ") == "" else mail_from
+        received_at = dt.datetime.now(dt.UTC)
+        if sender_of(mail, mail_from or None) is None:  # the worker could make no Contact
+            return NO_SENDER
+        key = mail.message_key
+        if key is not None and key in self.ledger:
+            log.info("message %s already delivered: accepted, not delivered again", key)
+            return "250 2.0.0 OK: already delivered"
+        entry = Entry(
+            id=new_id(), kind="inbound", mail_from=mail_from,
+            rcpt_tos=tuple(envelope.rcpt_tos), received_at=received_at,
+        )  # fmt: skip
+        try:
+            await self.spool.put(entry, raw)
+        except OSError:
+            log.exception("spool %s: could not be written; the sender will retry", entry.id)
+            return TRY_LATER
+        self.worker.submit(Job(entry=entry, raw=raw, mail=mail))
+        return f"250 2.0.0 OK: queued as {entry.id}"

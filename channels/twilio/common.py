@@ -1,0 +1,53 @@
+"""What the voice and SMS webhooks share: reading the caller, the evidence kept with a
+contact, and the TwiML response."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from zoneinfo import ZoneInfo
+
+from prometheus_client import Counter
+from starlette.responses import Response
+
+from gateway import metrics
+from policy_core.identities import Identity, IdentityKind
+
+LONDON = ZoneInfo("Europe/London")
+EVIDENCE = frozenset({"AccountSid", "CallSid", "MessageSid", "NumMedia", "ForwardedFrom"})
+
+UNIDENTIFIED = Counter(
+    "contact_gateway_twilio_unidentified",
+    "Calls and texts put through without a record: caller ID withheld or not a phone number",
+    ["channel"],
+    registry=metrics.REGISTRY,
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def caller(raw: str, region: str) -> Identity | None:
+    """The sender as an identity: `07700 900123`, `+44 7700 900123` and `447700900123` are
+    one number. None when Twilio reports a withheld caller ID (`anonymous`, `+266696687`)
+    or an alphanumeric sender: nobody to match a restriction to, or to count under."""
+    try:
+        return Identity.of(IdentityKind.phone, raw, region)
+    except ValueError:
+        return None
+
+
+def phone_or_none(value: str | None, region: str) -> str | None:
+    """A destination that is a phone number, in E.164; None for anything else."""
+    identity = caller(value, region) if value else None
+    return identity.value if identity is not None else None
+
+
+def evidence(form: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in form.items() if k in EVIDENCE or k.startswith("MediaUrl")}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def twiml(text: str) -> Response:
+    return Response(text, media_type="application/xml")

@@ -1,0 +1,108 @@
+"""Incoming calls. Delivered calls are put through to the contact centre, redirected ones to
+the single point of contact or the emergency line; a refused caller hears the notice and may
+press 1 for an emergency, which always puts them through to a person and raises a flag."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.responses import PlainTextResponse, Response
+
+from channels.twilio import twiml as t
+from channels.twilio.common import UNIDENTIFIED, caller, evidence, now, phone_or_none, twiml
+from channels.twilio.settings import TwilioSettings
+from gateway.runtime import Gateway
+from gateway.store.base import StoreError
+from policy_core.models import Action, Channel, Contact, Decision, Notice
+
+log = logging.getLogger("contact_gateway.twilio")
+PROMPT = Notice(key="emergency_prompt")
+EMERGENCY_KEY = "1"
+
+
+class Voice:
+    def __init__(self, gateway: Gateway, config: TwilioSettings, emergency_url: str) -> None:
+        self.gateway = gateway
+        self.config = config
+        self.emergency_url = emergency_url
+        self.region = gateway.settings.policy.phone_region
+        org = gateway.settings.organisation
+        self.emergency_line = phone_or_none(org.emergency_phone, self.region) or config.forward_to
+
+    def _contact(self, form: dict[str, str], emergency: bool) -> Contact | None:
+        sender = caller(form["From"], self.region)
+        if sender is None:
+            UNIDENTIFIED.labels(Channel.phone.value).inc()
+            return None
+        suffix = ":emergency" if emergency else ""
+        return Contact(
+            channel=Channel.phone, sender=sender, received_at=now(), destination=form["To"],
+            external_id=form["CallSid"] + suffix, emergency_option=emergency, raw=evidence(form),
+        )  # fmt: skip
+
+    async def incoming(self, form: dict[str, str]) -> Response:
+        contact = self._contact(form, emergency=False)
+        if contact is None:
+            return twiml(t.response(t.dial(self.config.forward_to)))
+        try:
+            dispatched = await self.gateway.dispatch(contact)
+        except Exception:  # a caller is waiting: put them through rather than fail
+            log.exception("call not dispatched: put through to the contact centre")
+            return twiml(t.response(t.dial(self.config.forward_to)))
+        return twiml(self.answer(dispatched.decision))
+
+    def answer(self, decision: Decision) -> str:
+        if decision.action is Action.deliver:
+            return t.response(t.dial(self.config.forward_to))
+        if decision.action is Action.redirect:
+            target = phone_or_none(decision.destination, self.region) or self.emergency_line
+            return t.response(t.dial(target))
+        # refuse (and hold, which on a live call cannot mean silence): the notice, then the
+        # emergency option; no key press ends the call.
+        notice = self.gateway.notices.render(
+            decision.notice or Notice(key="restricted"), Channel.phone
+        )
+        return t.response(self._say(notice), self._emergency_option(), t.HANGUP)
+
+    def _say(self, text: str) -> str:
+        return t.say(text, self.config.voice, self.config.language)
+
+    def _emergency_option(self) -> str:
+        prompt = self.gateway.notices.render(PROMPT, Channel.phone)
+        return t.gather(self.emergency_url, self._say(prompt))
+
+    async def emergency(self, form: dict[str, str]) -> Response:
+        """The caller pressed a key after the notice: 1 puts them through to the emergency
+        line, recorded as a second contact of the same call so the safety rule decides and
+        flags it; any other key repeats the option."""
+        if form["Digits"].strip() != EMERGENCY_KEY:
+            return twiml(t.response(self._emergency_option(), t.HANGUP))
+        target = self.emergency_line
+        contact = self._contact(form, emergency=True)
+        if contact is not None:
+            try:
+                decision = (await self.gateway.dispatch(contact)).decision
+                if decision.action is Action.redirect:
+                    target = phone_or_none(decision.destination, self.region) or target
+            except Exception:  # the emergency line is dialled whatever happens
+                log.exception("emergency call not dispatched: put through all the same")
+        return twiml(t.response(t.dial(target)))
+
+    async def status(self, form: dict[str, str]) -> Response:
+        """Call status callbacks: a completed call's duration is kept with its contact, so a
+        review sees the time spent as well as the number of calls."""
+        if form["CallStatus"] != "completed":
+            return Response(status_code=204)
+        seconds = form.get("CallDuration", "")
+        if not (seconds.isascii() and seconds.isdigit() and len(seconds) < 9):
+            return PlainTextResponse("CallDuration must be a whole number of seconds", 400)
+        try:
+            known = await self.gateway.store.set_duration(
+                Channel.phone, form["CallSid"], int(seconds)
+            )
+        except StoreError:
+            log.warning("store unreachable: a call's duration was not kept")
+            return PlainTextResponse("store unavailable", 503)
+        if not known:
+            log.info("status callback for a call the gateway did not record")
+        return Response(status_code=204)

@@ -1,0 +1,130 @@
+"""/login and /logout. A wrong password and an unknown username get the same message and take
+the same time; repeated failures for one username (or from one address) slow every further
+attempt down, doubling up to MAX_DELAY seconds, until a quiet WINDOW has passed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import urllib.parse
+
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import RedirectResponse
+
+from gateway.http import pages, sessions
+from gateway.http.auth import principal_of
+from gateway.http.passwords import PasswordHashError, dummy_hash, verify_password
+from gateway.settings import User
+
+log = logging.getLogger("contact_gateway.http")
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+WRONG = "The username or password is not right. Check them and try again."
+HOME = "/agent"
+
+
+class Throttle:
+    """Failed sign-ins per key, in this process; free attempts first, then a growing wait."""
+
+    WINDOW = 15 * 60.0
+    MAX_DELAY = 8.0
+
+    def __init__(self) -> None:
+        self.failures: dict[str, tuple[int, float]] = {}
+
+    def count(self, key: str, now: float) -> int:
+        count, last = self.failures.get(key, (0, 0.0))
+        return count if now - last < self.WINDOW else 0
+
+    def delay(self, keys: dict[str, int], now: float) -> float:
+        over = max(self.count(key, now) - free + 1 for key, free in keys.items())
+        return 0.0 if over <= 0 else min(2.0 ** (over - 1), self.MAX_DELAY)
+
+    def failed(self, keys: dict[str, int], now: float) -> None:
+        if len(self.failures) > 10_000:
+            self.failures = {k: v for k, v in self.failures.items() if now - v[1] < self.WINDOW}
+        for key in keys:
+            self.failures[key] = (self.count(key, now) + 1, now)
+
+    def succeeded(self, key: str) -> None:
+        self.failures.pop(key, None)
+
+
+def throttle_of(request: Request) -> Throttle:
+    throttle: Throttle | None = getattr(request.app.state, "signin_throttle", None)
+    if throttle is None:
+        throttle = request.app.state.signin_throttle = Throttle()
+    return throttle
+
+
+def safe_next(target: object) -> str:
+    """Only a path on this site: never another host (`//evil.example`, `https://...`)."""
+    text = target if isinstance(target, str) else ""
+    parts = urllib.parse.urlsplit(text)
+    if not text.startswith("/") or text.startswith(("//", "/\\")) or parts.scheme or parts.netloc:
+        return HOME
+    return text
+
+
+async def check_password(request: Request, username: str, password: str) -> User | None:
+    user = sessions.find_user(sessions.http_settings(request), username)
+    hashed = user.password_hash if user is not None else dummy_hash()
+    try:
+        matches = await asyncio.to_thread(verify_password, password, hashed)
+    except PasswordHashError:
+        log.error("http.users: the password_hash of one user is not a scrypt hash")
+        return None
+    return user if matches and user is not None else None
+
+
+def login_page(request: Request, next_path: str, error: str | None, code: int = 200) -> Response:
+    context = {"next": next_path, "error": error, "notice": None, "title": "Sign in"}
+    if request.query_params.get("signed_out"):
+        context["notice"] = "You have signed out."
+    return pages.render(request, "login.html", context, status_code=code)
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str = HOME) -> Response:
+    if principal_of(request) is not None:
+        return RedirectResponse(safe_next(next), status.HTTP_303_SEE_OTHER)
+    return login_page(request, safe_next(next), None)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    next_path = safe_next(form.get("next"))
+    token = form.get(sessions.CSRF_FIELD)
+    if not sessions.csrf_valid(request, token if isinstance(token, str) else None):
+        return login_page(request, next_path, pages.CSRF_MESSAGE, status.HTTP_403_FORBIDDEN)
+    username = str(form.get("username") or "").strip()
+    password = str(form.get("password") or "")
+    client = request.client.host if request.client else "unknown"
+    user_key = f"user:{username.casefold()}"
+    keys = {user_key: 3, f"address:{client}": 10}
+    throttle = throttle_of(request)
+    wait = throttle.delay(keys, time.monotonic())
+    if wait:
+        await asyncio.sleep(wait)
+    user = await check_password(request, username, password) if username and password else None
+    if user is None:
+        throttle.failed(keys, time.monotonic())
+        log.info("sign-in refused (%.0f s slowdown)", wait)
+        return login_page(request, next_path, WRONG, status.HTTP_401_UNAUTHORIZED)
+    throttle.succeeded(user_key)  # the address keeps its count
+    response = RedirectResponse(next_path, status.HTTP_303_SEE_OTHER)
+    sessions.start_session(request, response, user)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    token = form.get(sessions.CSRF_FIELD)
+    if not sessions.csrf_valid(request, token if isinstance(token, str) else None):
+        raise pages.PageError(status.HTTP_403_FORBIDDEN, pages.CSRF_MESSAGE)
+    response = RedirectResponse("/login?signed_out=1", status.HTTP_303_SEE_OTHER)
+    sessions.end_session(request, response)
+    return response

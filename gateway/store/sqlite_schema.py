@@ -1,0 +1,122 @@
+"""The SQLite store's tables, created on open. Times are epoch milliseconds (UTC); daily buckets
+are Europe/London dates (YYYY-MM-DD); models are kept whole as JSON next to the columns that
+are searched or counted."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+
+VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS customers (
+    ref TEXT PRIMARY KEY,
+    search_name TEXT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identities (
+    key TEXT PRIMARY KEY,
+    customer_ref TEXT NOT NULL REFERENCES customers(ref),
+    representative_index INTEGER
+);
+CREATE INDEX IF NOT EXISTS identities_by_customer ON identities(customer_ref);
+CREATE TABLE IF NOT EXISTS cases (
+    id TEXT PRIMARY KEY,
+    customer_ref TEXT NOT NULL REFERENCES customers(ref),
+    json TEXT NOT NULL,
+    part TEXT
+);
+CREATE INDEX IF NOT EXISTS cases_by_customer ON cases(customer_ref);
+CREATE TABLE IF NOT EXISTS contacts (
+    id TEXT PRIMARY KEY,
+    customer_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    external_id TEXT,
+    text_for_similarity TEXT NOT NULL,
+    duration_seconds INTEGER,
+    json TEXT NOT NULL,
+    UNIQUE (channel, external_id)
+);
+CREATE INDEX IF NOT EXISTS contacts_by_customer ON contacts(customer_key, received_at);
+CREATE TABLE IF NOT EXISTS daily (
+    customer_key TEXT NOT NULL,
+    day TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (customer_key, day, channel)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS decisions (
+    id TEXT PRIMARY KEY,
+    contact_id TEXT NOT NULL UNIQUE REFERENCES contacts(id),
+    customer_key TEXT NOT NULL,
+    action TEXT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS held (
+    id TEXT PRIMARY KEY,
+    contact_id TEXT NOT NULL UNIQUE REFERENCES contacts(id),
+    customer_key TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    triage TEXT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS held_by_customer ON held(customer_key, received_at);
+CREATE TABLE IF NOT EXISTS flags (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    customer_key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    day TEXT NOT NULL,
+    json TEXT NOT NULL,
+    UNIQUE (customer_key, kind, day)
+);
+CREATE TABLE IF NOT EXISTS notices (
+    sender_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    day TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (sender_key, channel, day)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    subject TEXT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_subject ON audit(subject, seq);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"""
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """Opens (creating if need be) the database: WAL, durable commits, foreign keys."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        (found,) = conn.execute("PRAGMA user_version").fetchone()
+        if found > VERSION:
+            raise sqlite3.DatabaseError(f"schema version {found} is newer than this gateway's")
+        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {VERSION}; COMMIT;")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """One transaction; a writer takes its lock up front so that it never has to upgrade."""
+    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

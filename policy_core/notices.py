@@ -1,0 +1,45 @@
+"""The facts of a refusal notice: what the restriction is, until when, and how to make contact
+instead. The gateway renders them with config/templates/notices/ and adds the organisation's
+own facts. `channel`, `notice` and `org` are the renderer's names and never facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policy_core.models import Action, Notice, SinglePointOfContact
+from policy_core.rules import Context
+from policy_core.rules.restrictions import spoc_judgement
+from policy_core.windows import next_window
+
+
+def refusal_notice(ctx: Context, key: str, kind: str) -> Notice:
+    """Notice `key` for a contact refused because of a restriction of `kind`."""
+    by_kind = ctx.by_kind
+    kinds = sorted(by_kind)
+    facts: dict[str, Any] = {"kind": kind, "kinds": kinds}
+    of_kind = by_kind.get(kind)
+    if of_kind:
+        facts["ends_on"] = max(r.ends_on for r in of_kind).isoformat()
+    spocs = [
+        r for r in by_kind.get("single_point_of_contact", ()) if isinstance(r, SinglePointOfContact)
+    ]
+    if spocs and "letter_only" not in by_kind:
+        spoc = spocs[0]
+        if kind == "single_point_of_contact":
+            refusing = [s for s in spocs if spoc_judgement(ctx, s)[0] is Action.refuse]
+            spoc = refusing[0] if refusing else spoc
+        facts["officer_name"] = spoc.officer.name
+        # A window is worth offering only when a call in it would reach the officer.
+        if "phone_via_third_party" not in by_kind:
+            upcoming = next_window(spoc.windows, ctx.now)
+            if upcoming is not None:
+                facts["next_window"] = upcoming.isoformat()
+    customer = ctx.customer
+    if customer is not None and customer.representatives:
+        facts["representatives"] = [
+            {"name": r.name, "role": r.role.value} for r in customer.representatives
+        ]
+    if ctx.routes.postal_address:
+        facts["postal_address"] = ctx.routes.postal_address
+    facts["appeal_open"] = ctx.snapshot.appeal_open
+    return Notice(key=key, facts=facts)

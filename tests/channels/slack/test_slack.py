@@ -1,0 +1,380 @@
+"""The Slack channel against a real `serve` process: signed events from Slack become contacts,
+restricted members are held silently (and hidden), denied members get one notice a day and are
+removed from the public channels, and flags reach the case officer on Slack or by e-mail.
+Slack's Web API is a local stand-in that records every call."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from gateway.store import open_store
+from gateway.store.base import Store
+from policy_core.models import Action, Channel
+from tests.channels.slack.slack_api import Call, SlackApi, signed_headers
+from tests.mailsink import MailSink
+from tests.serve import GatewayServer
+
+T = TypeVar("T")
+SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-test-bot-token"
+ADMIN_TOKEN = "xoxp-test-admin-token"
+TEAM = "T0TEAM"
+COMMUNITY = "C0COMMUNITY"
+NOTICEBOARD = "C0NOTICES"
+OFFICERS = "C0OFFICERS"
+BODY = "the repairs team are useless and I will keep posting until"
+SEQUENCE = itertools.count(1)
+
+# Carol is denied social media, Dave and Gus are restricted, Erin has no restriction, Fay is
+# denied and her officer, Pat, takes flags by e-mail; Ivy is on letter only. The Bar customers
+# are denied too: each one's first post raises a new flag, which tells a test that every
+# earlier flag was handled.
+MEMBERS: dict[str, tuple[str, str, str | None, dict[str, str] | None]] = {
+    "C-1": ("Carol", "U0CAROL", "denied", {"name": "Jo Officer", "slack_id": "U0JO"}),
+    "C-2": ("Dave", "U0DAVE", "restricted", {"name": "Sam Officer"}),
+    "C-3": ("Erin", "U0ERIN", None, None),
+    "C-4": ("Fay", "U0FAY", "denied", {"name": "Pat Officer", "email": "pat@landlord.example"}),
+    "C-5": ("Gus", "U0GUS", "restricted", {"name": "Sam Officer"}),
+    "C-7": ("Ivy", "U0IVY", "letter_only", {"name": "Sam Officer"}),
+}
+BARRIERS = [(f"C-9{i}", f"U0BAR{i}") for i in range(10)]
+MEMBERS.update({ref: ("Bar", user, "denied", {"name": "Sam Officer"}) for ref, user in BARRIERS})
+UNUSED_BARRIERS = list(BARRIERS)
+
+
+def import_data() -> dict[str, Any]:
+    today = dt.date.today()
+    customers, cases = [], []
+    for ref, (name, user, level, officer) in MEMBERS.items():
+        identity = {"kind": "slack", "value": f"{TEAM}/{user}"}
+        customers.append({"ref": ref, "name": name, "identities": [identity]})
+        if level is not None:
+            cases.append({
+                "id": ref.replace("C-", "K-"), "customer_ref": ref, "officer": officer,
+                "warned_on": (today - dt.timedelta(days=60)).isoformat(),
+                "restricted_on": (today - dt.timedelta(days=30)).isoformat(),
+                "restrictions": [
+                    {"kind": "letter_only"} if level == "letter_only"
+                    else {"kind": "social_media", "level": level}
+                ],
+            })  # fmt: skip
+    return {"customers": customers, "cases": cases}
+
+
+@pytest.fixture(scope="module")
+def slack_api() -> Iterator[SlackApi]:
+    with SlackApi() as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def mail_sink() -> Iterator[MailSink]:
+    with MailSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, slack_api: SlackApi, mail_sink: MailSink
+) -> Iterator[GatewayServer]:
+    directory: Path = tmp_path_factory.mktemp("slack")
+    slack = {
+        "signing_secret": SECRET, "bot_token": BOT_TOKEN, "api_url": slack_api.url,
+        "officer_channel": OFFICERS, "hide_messages": True, "admin_token": ADMIN_TOKEN,
+        "remove_refused": True, "public_channels": [NOTICEBOARD],
+    }  # fmt: skip
+    flags = {
+        "smtp": f"127.0.0.1:{mail_sink.port}", "email_from": "gateway@landlord.example",
+        "email_officers": ["pat@landlord.example"],
+    }  # fmt: skip
+    gateway = GatewayServer(directory, extra={"slack": slack, "flags": flags})
+    data = directory / "people.json"
+    data.write_text(json.dumps(import_data()), encoding="utf-8")
+    imported = gateway.cli("import", str(data))
+    assert imported.returncode == 0, imported.stderr
+    with gateway:
+        yield gateway
+
+
+def read(server: GatewayServer, query: Callable[[Store], Awaitable[T]]) -> T:
+    """What the gateway recorded, read from its store by a second process (this one)."""
+
+    async def run() -> T:
+        store = open_store(server.store_url)
+        await store.open()
+        try:
+            return await query(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def event(user: str, channel: str = COMMUNITY, text: str = BODY, **extra: Any) -> dict[str, Any]:
+    n = next(SEQUENCE)
+    message = {
+        "type": "message", "user": user, "team": TEAM, "channel": channel,
+        "channel_type": "im" if channel.startswith("D") else "channel", "text": text,
+        "ts": f"{int(time.time())}.{n:06d}",
+    }  # fmt: skip
+    return {
+        "token": "unused", "team_id": TEAM, "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": f"Ev0TEST{n:06d}", "event_time": int(time.time()), "event": message, **extra,
+    }  # fmt: skip
+
+
+def post(
+    server: GatewayServer, body: str, content_type: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    signed = {**signed_headers(SECRET, body), "Content-Type": content_type, **(headers or {})}
+    return httpx.post(f"{server.url}/slack/events", content=body, headers=signed, timeout=10)
+
+
+def send(server: GatewayServer, payload: dict[str, Any], **headers: str) -> dict[str, Any]:
+    response = post(server, json.dumps(payload), "application/json", headers)
+    assert response.status_code == 200, response.text
+    return payload
+
+
+def ts_of(payload: dict[str, Any]) -> str:
+    return str(payload["event"]["ts"])
+
+
+def flag_posts(api: SlackApi, customer: str | None = None) -> list[tuple[dict[str, Any], Call]]:
+    """The flag messages posted so far, each with its Acknowledge button's value."""
+    found = []
+    for call in api.of("chat.postMessage"):
+        for block in call.params.get("blocks") or []:
+            for element in block.get("elements") or []:
+                if element.get("action_id") == "flag_acknowledge":
+                    value = json.loads(element["value"])
+                    if customer is None or value["customer"] == customer:
+                        found.append((value, call))
+    return found
+
+
+def barrier(server: GatewayServer, api: SlackApi) -> None:
+    """Returns once every flag raised so far has been handled: flags are handled in order, and
+    a fresh denied customer's first post raises one more."""
+    ref, user = UNUSED_BARRIERS.pop()
+    send(server, event(user, text="barrier"))
+    deadline = time.monotonic() + 10
+    while not flag_posts(api, ref):
+        assert time.monotonic() < deadline, f"no flag for {ref}: {api.calls}"
+        time.sleep(0.05)
+
+
+def test_a_restricted_member_is_held_silently_and_hidden(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    text = f"held quietly: {BODY}"
+    ts = ts_of(send(server, event("U0DAVE", text=text)))
+    [delete] = slack_api.wait_for("chat.delete", lambda c: c.params.get("ts") == ts)
+    assert delete.token == ADMIN_TOKEN and delete.params["channel"] == COMMUNITY
+    barrier(server, slack_api)
+    assert slack_api.of("chat.postEphemeral", lambda c: c.params.get("user") == "U0DAVE") == []
+    assert slack_api.of("conversations.kick", lambda c: c.params.get("user") == "U0DAVE") == []
+    held = [h for h in read(server, lambda s: s.held("C-2")) if h.contact.text == text]
+    assert [(h.action, h.contact.channel, h.contact.destination) for h in held] == [
+        (Action.hold, Channel.social, COMMUNITY)
+    ]
+
+
+def test_a_denied_member_gets_one_notice_a_day_and_is_removed(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    first = ts_of(send(server, event("U0CAROL")))
+    second = ts_of(send(server, event("U0CAROL", text="and again")))
+    is_carol = lambda c: c.params.get("user") == "U0CAROL"  # noqa: E731
+    [notice] = slack_api.wait_for("chat.postEphemeral", is_carol)
+    kicks = slack_api.wait_for("conversations.kick", is_carol, count=2)
+    slack_api.wait_for("chat.delete", lambda c: c.params.get("ts") == second)
+    barrier(server, slack_api)
+    assert notice.params["channel"] == COMMUNITY and notice.token == BOT_TOKEN
+    text = notice.params["text"]
+    assert "Test Homes, 1 High Street, Derby DE1 1AA" in text and "+441332000999" in text
+    assert len(slack_api.of("chat.postEphemeral", is_carol)) == 1  # not one per post
+    assert {k.params["channel"] for k in kicks} == {COMMUNITY, NOTICEBOARD}
+    deleted = {c.params["ts"] for c in slack_api.of("chat.delete")}
+    assert {first, second} <= deleted
+    removals = [
+        e for e in read(server, lambda s: s.audit_trail("customer:C-1"))
+        if e.action == "social.removed"
+    ]  # fmt: skip
+    assert {e.detail["channel"] for e in removals} >= {COMMUNITY, NOTICEBOARD}
+    held = read(server, lambda s: s.held("C-1"))
+    mine = [h.action for h in held if h.contact.text in (BODY, "and again")]
+    assert mine == [Action.refuse, Action.refuse]
+
+
+def test_letter_only_covers_slack_too(server: GatewayServer, slack_api: SlackApi) -> None:
+    send(server, event("U0IVY"))
+    [notice] = slack_api.wait_for("chat.postEphemeral", lambda c: c.params.get("user") == "U0IVY")
+    assert "Test Homes, 1 High Street" in notice.params["text"]
+    assert [h.action for h in read(server, lambda s: s.held("C-7"))] == [Action.refuse]
+
+
+def test_slack_can_verify_the_events_url(server: GatewayServer) -> None:
+    challenge = {
+        "token": "unused",
+        "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY",
+        "type": "url_verification",
+    }
+    response = post(server, json.dumps(challenge), "application/json")
+    assert response.status_code == 200
+    assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY"}
+
+
+def test_a_member_without_restrictions_is_left_alone(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    ts = ts_of(send(server, event("U0ERIN")))
+    stranger = ts_of(send(server, event("U0NOBODY")))
+    barrier(server, slack_api)
+    touched = [c for c in slack_api.calls if c.params.get("ts") in (ts, stranger)]
+    assert touched == []
+    assert [c for c in slack_api.calls if c.params.get("user") in ("U0ERIN", "U0NOBODY")] == []
+    [contact] = read(server, lambda s: s.contacts("C-3"))
+    assert contact.decision.action is Action.deliver and contact.channel is Channel.social
+    assert read(server, lambda s: s.contacts("slack:T0TEAM/U0NOBODY")) == []
+
+
+def test_a_retried_or_repeated_event_is_one_contact(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    payload = event("U0DAVE", text="one post, delivered three times")
+    send(server, payload)
+    send(server, payload, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    send(server, payload)
+    slack_api.wait_for("chat.delete", lambda c: c.params.get("ts") == ts_of(payload))
+    barrier(server, slack_api)
+    assert len(slack_api.of("chat.delete", lambda c: c.params.get("ts") == ts_of(payload))) == 1
+    held = read(server, lambda s: s.held("C-2"))
+    assert [h.contact.text for h in held].count("one post, delivered three times") == 1
+
+
+def test_a_badly_signed_request_is_refused(server: GatewayServer, slack_api: SlackApi) -> None:
+    payload = event("U0DAVE", text="a forged post about number 12")
+    body = json.dumps(payload)
+    forged = {**signed_headers("not-the-secret-0123456789", body)}
+    response = httpx.post(
+        f"{server.url}/slack/events", content=body, timeout=10,
+        headers={**forged, "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert response.status_code == 401
+    old = signed_headers(SECRET, body, timestamp=int(time.time()) - 600)
+    stale = httpx.post(
+        f"{server.url}/slack/events", content=body, timeout=10,
+        headers={**old, "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert stale.status_code == 401
+    unsigned = httpx.post(f"{server.url}/slack/events", content=body, timeout=10)
+    assert unsigned.status_code == 401
+    barrier(server, slack_api)
+    held = read(server, lambda s: s.held("C-2"))
+    assert "a forged post about number 12" not in [h.contact.text for h in held]
+    assert "number 12" not in server.log() and BODY not in server.log()  # no bodies logged
+
+
+def test_the_officer_acknowledges_a_flag_on_slack(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    send(server, event("U0CAROL", text="a post that raises a flag"))
+    deadline = time.monotonic() + 10
+    while not flag_posts(slack_api, "C-1"):
+        assert time.monotonic() < deadline, "no flag posted for C-1"
+        time.sleep(0.05)
+    value, posted = flag_posts(slack_api, "C-1")[0]
+    assert posted.params["channel"] == "U0JO"  # the officer's own Slack id
+    buttons = [e for b in posted.params["blocks"] for e in b.get("elements") or []]
+    [open_case] = [b for b in buttons if b.get("action_id") == "flag_open_case"]
+    assert open_case["url"] == f"{server.url}/cases/K-1"
+    interaction = {
+        "type": "block_actions", "api_app_id": "A0APP", "token": "unused",
+        "team": {"id": TEAM, "domain": "tenants"}, "trigger_id": "1.2.3",
+        "user": {"id": "U0JO", "username": "jo", "name": "jo", "team_id": TEAM},
+        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": "D0JO"},
+        "channel": {"id": "D0JO", "name": "directmessage"},
+        "message": {"type": "message", "ts": "1700000000.000100", "text": posted.params["text"],
+                    "blocks": posted.params["blocks"]},
+        "response_url": "http://127.0.0.1:9/unused",
+        "actions": [{"type": "button", "action_id": "flag_acknowledge", "block_id": "flag_actions",
+                     "value": json.dumps(value), "action_ts": "1700000001.000200"}],
+    }  # fmt: skip
+    body = urlencode({"payload": json.dumps(interaction)})
+    response = post(server, body, "application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    trail = read(server, lambda s: s.audit_trail(f"flag:{value['flag']}"))
+    assert [(e.actor, e.action) for e in trail][-1] == ("Jo Officer", "flag.acknowledged")
+    flags = read(server, lambda s: s.list_flags("C-1"))
+    assert [f.acknowledged_by for f in flags if f.id == value["flag"]] == ["Jo Officer"]
+    [update] = slack_api.wait_for("chat.update", lambda c: c.params.get("channel") == "D0JO")
+    texts = json.dumps(update.params["blocks"])
+    assert "Acknowledged by <@U0JO>" in texts and "flag_acknowledge" not in texts
+
+
+def test_flags_reach_the_officer_once_per_kind_a_day_with_no_message_bodies(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    for n in range(8):  # over the profile's 5 an hour, and each a near-duplicate
+        send(server, event("U0GUS", text=f"{BODY} ({n})"))
+    barrier(server, slack_api)
+    posts = flag_posts(slack_api, "C-5")
+    kinds = [value["kind"] for value, _ in posts]
+    assert sorted(kinds) == sorted(set(kinds))  # one message per kind
+    assert {"restriction_breach", "excessive_volume", "repeated_complaint"} <= set(kinds)
+    assert {call.params["channel"] for _, call in posts} == {OFFICERS}  # Sam has no Slack id
+    everything = json.dumps([call.params for _, call in posts])
+    assert BODY not in everything and "C-5" in everything
+    volume = next(call for value, call in posts if value["kind"] == "excessive_volume")
+    assert "hour: 6" in json.dumps(volume.params["blocks"])  # the counts behind the flag
+
+
+def test_an_officer_who_prefers_email_gets_the_flag_by_email(
+    server: GatewayServer, slack_api: SlackApi, mail_sink: MailSink
+) -> None:
+    send(server, event("U0FAY"))
+    messages = mail_sink.wait_for(1)
+    barrier(server, slack_api)
+    [(recipients, mail)] = [(r, m) for r, m in messages if "C-4" in m["Subject"]]
+    assert recipients == ["pat@landlord.example"]
+    content = mail.get_content()
+    assert "Contact on a refused channel" in content and f"{server.url}/cases/K-4" in content
+    assert BODY not in content and "repairs team" not in content
+    assert flag_posts(slack_api, "C-4") == []  # not on Slack as well
+
+
+def test_a_slack_outage_never_slows_the_gateway_and_flags_arrive_later(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    ref, user = UNUSED_BARRIERS.pop()
+    slack_api.fail_with = 503
+    try:
+        started = time.monotonic()
+        send(server, event(user, text="posted while Slack is down"))
+        answered = time.monotonic() - started
+        deadline = time.monotonic() + 5
+        tried = {"chat.postMessage", "chat.postEphemeral"}
+        while not tried <= {c.method for c in slack_api.refused}:
+            assert time.monotonic() < deadline, "the notice and the flag were not tried"
+            time.sleep(0.05)
+        assert flag_posts(slack_api, ref) == []
+    finally:
+        slack_api.fail_with = None
+    assert answered < 1.0
+    slack_api.wait_for("chat.postEphemeral", lambda c: c.params.get("user") == user)
+    deadline = time.monotonic() + 10
+    while not flag_posts(slack_api, ref):
+        assert time.monotonic() < deadline, "the flag was not retried"
+        time.sleep(0.05)

@@ -1,0 +1,66 @@
+"""The spool and the delivered-ledger survive a restart, and never lose what they were given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from channels.smtp.spool import Entry, Ledger, Spool, new_id
+
+RAW = "From: ann@example.org\r\nSubject: é\r\n\r\nbody\r\n".encode()
+
+
+def entry(**changes: object) -> Entry:
+    values: dict[str, object] = {
+        "id": new_id(),
+        "kind": "inbound",
+        "mail_from": "ann@example.org",
+        "rcpt_tos": ("a@landlord.example", "b@landlord.example"),
+        "received_at": dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC),
+    }
+    return Entry(**(values | changes))  # type: ignore[arg-type]
+
+
+async def test_a_spooled_message_is_found_again_after_a_restart(tmp_path: Path) -> None:
+    first = Spool(tmp_path)
+    assert first.open() == []
+    older, newer = entry(), entry()
+    await first.put(older, RAW)
+    await first.put(newer, RAW + b"more")
+    (tmp_path / "tmp" / "half-written.msg").write_bytes(b"CGSPOOL1 {")
+
+    again = Spool(tmp_path)
+    backlog = again.open()
+    assert [p.stem for p in backlog] == [older.id, newer.id]
+    assert list((tmp_path / "tmp").iterdir()) == []
+    found, raw = await again.read(backlog[0])
+    assert found == older and raw == RAW
+
+
+async def test_done_removes_and_keep_moves_out_of_the_queue(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    spool.open()
+    sent, refused = entry(), entry()
+    await spool.put(sent, RAW)
+    await spool.put(refused, RAW)
+    await spool.done(sent)
+    await spool.keep(refused, "held")
+    assert Spool(tmp_path).open() == []
+    kept = await spool.read(tmp_path / "held" / f"{refused.id}.msg")
+    assert kept == (refused, RAW)
+
+
+async def test_the_ledger_remembers_delivered_messages_across_restarts(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "delivered.log")
+    ledger.open()
+    await ledger.add("abc123")
+    with (tmp_path / "delivered.log").open("a") as handle:
+        handle.write("torn-line-without-a-ti")  # a crash mid-append
+    again = Ledger(tmp_path / "delivered.log")
+    again.open()
+    assert "abc123" in again
+    assert "def456" not in again
+    await again.add("def456")
+    third = Ledger(tmp_path / "delivered.log")
+    third.open()
+    assert "abc123" in third and "def456" in third

@@ -1,0 +1,74 @@
+"""Texts: forwarded to the contact centre (or the single point of contact) with the sender's
+number, answered with the notice when refused, at most once a day, the same answer on retry."""
+
+from __future__ import annotations
+
+from tests.channels.twilio.conftest import CONTACT_CENTRE, OFFICER_IN, Twilio, twiml, verbs
+from tests.serve import GatewayServer
+
+
+def forwarded(twilio: Twilio, sender: str, body: str) -> tuple[str | None, str]:
+    root = twiml(twilio.text(sender, body)[1])
+    assert verbs(root) == ["Message"]
+    return root[0].get("to"), root[0].text or ""
+
+
+def test_a_text_from_an_unrestricted_sender_is_forwarded_with_their_number(
+    twilio: Twilio,
+) -> None:
+    to, body = forwarded(twilio, "07700 900999", "Can I book a repair? <kitchen> & bathroom")
+    assert to == CONTACT_CENTRE
+    assert body == "From +447700900999: Can I book a repair? <kitchen> & bathroom"
+
+
+def test_a_single_point_of_contact_gets_the_customers_texts(twilio: Twilio) -> None:
+    to, body = forwarded(twilio, "+44 7700 900103", "When can we talk?")
+    assert (to, body) == (OFFICER_IN, "From +447700900103: When can we talk?")
+
+
+def test_a_representatives_text_is_forwarded(twilio: Twilio) -> None:
+    to, body = forwarded(twilio, "020 7946 0000", "Writing for my client")
+    assert (to, body) == (CONTACT_CENTRE, "From +442079460000: Writing for my client")
+
+
+def held(server: GatewayServer, ref: str) -> int:
+    with server.client("officer") as api:
+        response = api.get("/api/v1/held", params={"customer": ref})
+        assert response.status_code == 200, response.text
+        return len(response.json())
+
+
+def test_a_refused_sender_gets_one_notice_a_day_and_every_text_is_kept(
+    twilio: Twilio, server: GatewayServer
+) -> None:
+    before = held(server, "C-LETTER")
+    first_sid, first = twilio.text("07700 900101", "Why have you not replied")
+    root = twiml(first)
+    assert verbs(root) == ["Message"]
+    notice = root[0]
+    assert notice.get("to") is None, "the notice is a reply to the sender"
+    text = notice.text or ""
+    assert "restricted until" in text and "Test Homes, 1 High Street" in text
+    assert "+441332000999" in text
+    assert len(text) <= 306
+
+    second_sid, second = twilio.text("447700900101", "I am still waiting")
+    assert verbs(twiml(second)) == []
+    assert held(server, "C-LETTER") == before + 2
+
+    # Twilio retries: each text keeps the answer it first had, and is still one contact.
+    assert twilio.text("07700 900101", "Why have you not replied", sid=first_sid)[1].content == (
+        first.content
+    )
+    assert twilio.text("447700900101", "I am still waiting", sid=second_sid)[1].content == (
+        second.content
+    )
+    assert held(server, "C-LETTER") == before + 2
+
+
+def test_an_emergency_text_from_a_restricted_sender_goes_to_the_emergency_line(
+    twilio: Twilio,
+) -> None:
+    to, body = forwarded(twilio, "07700 900101", "There is a gas leak in my flat")
+    assert to == "+441332000999"
+    assert body == "From +447700900101: There is a gas leak in my flat"

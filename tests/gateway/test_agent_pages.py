@@ -1,0 +1,499 @@
+"""The agents' page in a real browser (Debian's Chromium driven by Playwright) against a real
+`serve` process: sign in, look people up by every kind of identity, read the banner for every
+restriction kind, the fragment a CRM embeds, the screen pop of a signed Twilio call, and an
+accessibility check. A screenshot of each banner state goes to tests/artifacts/."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from twilio.request_validator import RequestValidator
+
+from gateway.http.passwords import hash_password
+from policy_core.models import add_months
+from tests.serve import GatewayServer, to_toml
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+TODAY = dt.datetime.now(ZoneInfo("Europe/London")).date()
+AUTH_TOKEN = "test-twilio-auth-token"
+PASSWORD = "agent-password-1"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+
+
+def ago(days: int) -> str:
+    return (TODAY - dt.timedelta(days=days)).isoformat()
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+OFFICER = {"name": "Jo Officer", "email": "jo@landlord.example", "phone": "+441332000001"}
+WINDOW = {"weekday": "tue", "start": "10:00", "end": "12:00"}
+
+
+def person(ref: str, name: str, phone: str, *more: dict[str, str], **extra: Any) -> dict[str, Any]:
+    identities = [{"kind": "phone", "value": phone}, *more]
+    return {"ref": ref, "name": name, "identities": identities, **extra}
+
+
+def case(
+    ref: str, *restrictions: dict[str, Any], restricted: int = 30, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": f"K-{ref}",
+        "customer_ref": ref,
+        "officer": OFFICER,
+        "warned_on": ago(restricted + 10),
+        "restricted_on": ago(restricted),
+        "restrictions": list(restrictions),
+        **extra,
+    }
+
+
+DATA = {
+    "customers": [
+        person(
+            "C-1",
+            "Carol Letter",
+            "07700 900123",
+            {"kind": "email", "value": "carol@example.org"},
+            {"kind": "slack", "value": "T0TEAM/U0CAROL"},
+        ),
+        person("C-2", "Sam Single", "07700 900200", {"kind": "email", "value": "sam@example.org"}),
+        person(
+            "C-3",
+            "Tom Third",
+            "07700 900300",
+            representatives=[
+                {
+                    "name": "Priya Raman",
+                    "role": "solicitor",
+                    "identities": [{"kind": "phone", "value": "020 7946 0000"}],
+                }
+            ],
+        ),
+        person("C-4", "Vera Visit", "07700 900400"),
+        person("C-5", "Sue Social", "07700 900500", {"kind": "slack", "value": "T0TEAM/U0SUE"}),
+        person("C-6", "Nora Plain", "07700 900600", {"kind": "email", "value": "nora@example.org"}),
+        person("C-7", "Eddie Expired", "07700 900700"),
+        person(
+            "C-8",
+            "Ada Adjusted",
+            "07700 900800",
+            {"kind": "email", "value": "ada@example.org"},
+            adjustments=[{"channel": "email", "note": "agreed because of dyslexia"}],
+        ),
+    ],
+    "cases": [
+        case("C-1", {"kind": "letter_only"}),
+        case("C-2", {"kind": "single_point_of_contact", "officer": OFFICER, "windows": [WINDOW]}),
+        case("C-3", {"kind": "phone_via_third_party"}, restricted=10, appeal_lodged_on=ago(5)),
+        case(
+            "C-4",
+            {"kind": "appointment_only", "office": "Council House"},
+            {"kind": "witness_required"},
+        ),
+        case("C-5", {"kind": "social_media", "level": "denied"}),
+        case("C-7", {"kind": "letter_only"}, restricted=400),
+        case("C-8", {"kind": "letter_only"}),
+    ],
+}
+UNTIL = long_date(add_months(TODAY - dt.timedelta(days=30), 12))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayServer]:
+    directory = tmp_path_factory.mktemp("agent")
+    server = GatewayServer(
+        directory, extra={"twilio": {"auth_token": AUTH_TOKEN, "forward_to": "+441332000000"}}
+    )
+    users = [{"username": "agent1", "password_hash": hash_password(PASSWORD), "role": "agent"}]
+    server.config["http"].update(users=users, crm_origins=["https://crm.landlord.example"])
+    server.config_path.write_text(to_toml(server.config), encoding="utf-8")
+    data = directory / "people.json"
+    data.write_text(json.dumps(DATA), encoding="utf-8")
+    with server:
+        imported = server.cli("import", str(data))
+        assert imported.returncode == 0, imported.stdout + imported.stderr
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        yield launched
+        launched.close()
+
+
+def sign_in(page: Page, server: GatewayServer, password: str = PASSWORD) -> None:
+    page.goto(f"{server.url}/agent")
+    page.get_by_label("Username").fill("agent1")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser: Browser, server: GatewayServer) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    sign_in(page, server)
+    expect(page.get_by_role("heading", name="Look up a customer")).to_be_visible()
+    page.close()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(signed_in: BrowserContext) -> Iterator[Page]:
+    page = signed_in.new_page()
+    page.set_default_timeout(5000)
+    yield page
+    page.close()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_signing_in_in_the_browser(browser: Browser, server: GatewayServer) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, server, password="not-the-password")
+    expect(page.get_by_role("alert")).to_contain_text("The username or password is not right")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    sign_in(page, server)
+    expect(page).to_have_url(re.compile(r"/agent$"))
+    expect(page.get_by_text("Signed in as agent1")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    page.goto(f"{server.url}/agent")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "07700 900123",
+        "+44 (0)7700 900123",
+        "447700900123",
+        "Carol@Example.ORG",
+        "T0TEAM/U0CAROL",
+        "slack:t0team/u0carol",
+        "carol letter",
+        "C-1",
+    ],
+)
+def test_each_kind_of_identity_finds_the_banner_as_you_type(
+    page: Page, server: GatewayServer, query: str
+) -> None:
+    page.goto(f"{server.url}/agent")
+    page.get_by_label("Phone, e-mail, Slack id, name or customer reference").type(query, delay=5)
+    headline = page.locator("#results .headline")
+    expect(headline).to_have_text(f"Letter only until {UNTIL}")
+    expect(page.locator("#results .who")).to_have_text("Carol Letter (C-1)")
+    expect(page.locator("#results-status")).to_contain_text("Restricted contact")
+
+
+def test_the_search_works_without_javascript(browser: Browser, server: GatewayServer) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, server)
+    page.get_by_label("Phone, e-mail, Slack id, name or customer reference").fill("sam@example.org")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"/agent\?q=sam%40example\.org$"))
+    expect(page.locator(".headline")).to_have_text(f"Contact only through Jo Officer until {UNTIL}")
+    page.goto(f"{server.url}/agent?q=a")  # several customers: a list to choose from
+    expect(page.get_by_role("heading", name=re.compile("customers match"))).to_be_visible()
+    page.get_by_role("link", name="Nora Plain").click()
+    expect(page.locator(".headline")).to_have_text("No restrictions")
+    context.close()
+
+
+BANNERS = {
+    "letter-only": (
+        "C-1",
+        "restricted",
+        f"Letter only until {UNTIL}",
+        [
+            "Do not take this call. Ask them to write to Test Homes, 1 High Street",
+            "Always help with danger, gas, fire, flood or an emergency repair",
+        ],
+    ),
+    "single-point-of-contact": (
+        "C-2",
+        "restricted",
+        f"Contact only through Jo Officer until {UNTIL}",
+        ["Tuesdays 10:00-12:00", "Goes to jo@landlord.example"],
+    ),
+    "phone-via-third-party": (
+        "C-3",
+        "restricted",
+        "Phone only through a third party until",
+        [
+            "calls from their representatives can be taken",
+            "Priya Raman (solicitor)",
+            "Appeal lodged (case K-C-3)",
+            "Restrictions stay in force meanwhile",
+        ],
+    ),
+    "appointment-and-witness": (
+        "C-4",
+        "caution",
+        f"Visits by appointment only and witness required until {UNTIL}",
+        ["By appointment at the Council House office only", "A witness must be present"],
+    ),
+    "social-media-denied": (
+        "C-5",
+        "restricted",
+        f"Social media denied until {UNTIL}",
+        ["Refused automatically with a notice"],
+    ),
+    "no-restrictions": ("C-6", "clear", "No restrictions", ["None registered", "Last 7 days: 0"]),
+    "expired-awaiting-review": (
+        "C-7",
+        "review",
+        "Restriction expired: awaiting review",
+        ["its 12-month review is overdue", "Review overdue"],
+    ),
+    "adjustment-overrides": (
+        "C-8",
+        "restricted",
+        f"Letter only until {UNTIL}",
+        [
+            "Agreed reasonable adjustments: these override any restriction",
+            "agreed because of dyslexia",
+            "As normal (agreed reasonable adjustment)",
+        ],
+    ),
+}
+WORDS = {
+    "restricted": "Restricted contact",
+    "caution": "Take care: conditions apply",
+    "review": "Restriction expired: awaiting review",
+    "clear": "No restrictions",
+}
+
+
+@pytest.mark.parametrize("state", BANNERS)
+def test_the_banner_for_each_state(page: Page, server: GatewayServer, state: str) -> None:
+    ref, severity, headline, facts = BANNERS[state]
+    page.goto(f"{server.url}/agent?customer={ref}")
+    banner = page.locator("section.banner")
+    expect(banner).to_have_attribute("data-severity", severity)
+    expect(banner.locator(".severity")).to_have_text(WORDS[severity])  # in words, not colour only
+    expect(banner.locator(".headline")).to_contain_text(headline)
+    for fact in facts:
+        expect(banner).to_contain_text(fact)
+    if state == "adjustment-overrides":  # the adjustment comes before what is restricted
+        order = banner.locator(".adjustments, .actions").evaluate_all(
+            "e => e.map(x => x.className)"
+        )
+        assert order == ["adjustments", "actions"]
+    shot(page, f"banner-{state}")
+
+
+def test_an_unknown_number_is_not_restricted(page: Page, server: GatewayServer) -> None:
+    page.goto(f"{server.url}/agent?q=07700+900999")
+    expect(page.locator(".headline")).to_have_text("No restrictions")
+    expect(page.locator(".who")).to_have_text("Not linked to any customer: an unknown sender")
+
+
+def test_a_representative_calling_is_put_through(page: Page, server: GatewayServer) -> None:
+    page.goto(f"{server.url}/agent?q=020+7946+0000")
+    expect(page.locator(".who")).to_contain_text(
+        "Priya Raman, authorised representative of Tom Third"
+    )
+    expect(page.locator(".actions li", has_text="Phone calls")).to_contain_text(
+        "As normal (authorised representative)"
+    )
+
+
+def test_the_fragment_for_a_crm(page: Page, server: GatewayServer) -> None:
+    response = page.goto(f"{server.url}/agent/banner?address=%2B447700900400")
+    assert response is not None and response.status == 200
+    assert (
+        "frame-ancestors https://crm.landlord.example"
+        in response.headers["content-security-policy"]
+    )
+    expect(page.locator(".headline")).to_have_text(
+        f"Visits by appointment only and witness required until {UNTIL}"
+    )
+    expect(page.get_by_role("navigation")).to_have_count(0)  # the banner alone
+    shot(page, "fragment-appointment-and-witness")
+
+
+def voice_webhook(server: GatewayServer, caller: str, sid: str) -> httpx.Response:
+    path = "/webhooks/twilio/voice"
+    form = {
+        "CallSid": sid,
+        "AccountSid": "AC123",
+        "From": caller,
+        "To": "+441332000000",
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+    }
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(server.url + path, form)
+    return httpx.post(server.url + path, data=form, headers={"X-Twilio-Signature": signature})
+
+
+class Cuttable:
+    """A TCP relay to the server whose connections the test can cut, as a flaky network
+    would: the browser loads the page through it, so its event stream runs through it too."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.open: set[socket.socket] = set()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            self.open |= {client, upstream}
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+
+    def pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_RDWR)
+        source.close()  # each socket is the source of exactly one pipe
+
+    def cut(self) -> None:
+        for end in list(self.open):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+        self.open.clear()
+
+    def close(self) -> None:
+        self.listener.close()
+        self.cut()
+
+
+def test_an_incoming_call_pops_the_callers_banner(page: Page, server: GatewayServer) -> None:
+    relay = Cuttable(server.port)
+    try:
+        page.goto(f"http://127.0.0.1:{relay.port}/agent")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        answered = voice_webhook(server, "+447700900123", "CA0000000000000000000000000000001")
+        assert answered.status_code == 200 and "<Say" in answered.text  # refused: the notice
+        arrived = time.monotonic()
+        call = page.locator("#call-list .call").first
+        expect(call).to_be_visible(timeout=1000)
+        assert time.monotonic() - arrived < 1.0
+        title = call.get_by_role("heading", name=re.compile("^Call from 07700 900123 at"))
+        expect(title).to_be_visible()
+        expect(call).to_contain_text("The gateway refused the call with a spoken notice.")
+        expect(call.locator(".headline")).to_have_text(f"Letter only until {UNTIL}")
+        shot(page, "screen-pop-letter-only")
+
+        # The connection drops and a call comes meanwhile: the page reconnects by itself and
+        # is sent the call it missed.
+        relay.cut()
+        expect(page.locator("#connection")).to_have_attribute("data-state", "reconnecting")
+        answered = voice_webhook(server, "+447700900600", "CA0000000000000000000000000000002")
+        assert answered.status_code == 200
+        expect(page.locator("#call-list .call")).to_have_count(2)
+        latest = page.locator("#call-list .call").first
+        expect(latest.locator(".headline")).to_have_text("No restrictions")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    finally:
+        page.close()
+        relay.close()
+
+
+def contrast(foreground: str, background: str) -> float:
+    def luminance(css: str) -> float:
+        red, green, blue = (int(x) / 255 for x in re.findall(r"\d+", css)[:3])
+        linear = [
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+COLOURS = """(e) => {
+  const background = (n) => { for (; n; n = n.parentElement) {
+      const c = getComputedStyle(n).backgroundColor;
+      if (c && c !== 'rgba(0, 0, 0, 0)') return c; } return 'rgb(255, 255, 255)'; };
+  return [getComputedStyle(e).color, background(e)];
+}"""
+
+
+@pytest.mark.parametrize("ref", ["C-1", "C-4", "C-6", "C-7"])
+def test_accessibility_of_the_agent_page(page: Page, server: GatewayServer, ref: str) -> None:
+    page.goto(f"{server.url}/agent?customer={ref}")
+    # Every form field has a label a screen reader reads out.
+    for field in page.locator("input:not([type=hidden]), button").all():
+        name = field.evaluate(
+            "e => (e.labels && e.labels.length ? e.labels[0].textContent : '') "
+            "|| e.getAttribute('aria-label') || e.textContent"
+        )
+        assert name.strip(), field.evaluate("e => e.outerHTML")
+    # Landmarks, one h1, and pictures either described or hidden from screen readers.
+    for role in ("banner", "main", "navigation", "search", "contentinfo"):
+        expect(page.get_by_role(role)).to_have_count(1)
+    expect(page.locator("h1")).to_have_count(1)
+    for picture in page.locator("img, svg").all():
+        assert picture.evaluate(
+            "e => e.getAttribute('aria-hidden') === 'true' || !!e.getAttribute('alt')"
+        )
+    # Contrast of every text in the banner (WCAG AA: 4.5:1).
+    for text in page.locator("section.banner :is(p, h2, h3, li, dt, dd, span, strong)").all():
+        foreground, background = text.evaluate(COLOURS)
+        assert contrast(foreground, background) >= 4.5, (text.inner_text(), foreground, background)
+    # The keyboard: the skip link first, then on to the search box and its button.
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to main content")
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    expect(page.locator("#q")).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("a")
+    expect(page.get_by_role("link", name="Nora Plain")).to_be_visible()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Nora Plain":
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator(".headline")).to_have_text("No restrictions")

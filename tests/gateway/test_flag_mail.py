@@ -1,0 +1,165 @@
+"""Flags reach the case officer by e-mail through a real SMTP server (an aiosmtpd sink), with
+the evidence and never a message body; an unreachable SMTP server is retried."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.commands.common import build_gateway
+from gateway.flag_mail import FlagMailSettings, goes_by_email, start
+from gateway.runtime import Gateway
+from gateway.settings import Settings
+from gateway.store.base import StoredFlag
+from policy_core.cases import Case, CaseState
+from policy_core.identities import Identity
+from policy_core.models import Customer, Flag, FlagKind, Officer
+from tests.mailsink import MailSink
+from tests.servers import free_port
+
+SECRET_TEXT = "my neighbour at number 12 is the worst person alive"
+TODAY = dt.date(2026, 11, 20)
+
+
+def settings_for(tmp_path: Path, smtp_port: int, **sections: Any) -> Settings:
+    flags = {
+        "smtp": f"127.0.0.1:{smtp_port}",
+        "email_from": "gateway@landlord.example",
+        "officer_email_fallback": "housing-team@landlord.example",
+    }
+    return Settings(
+        data_dir=tmp_path / "data",
+        store={"url": f"sqlite:///{tmp_path / 'gateway.db'}"},
+        http={"public_url": "https://gateway.landlord.example"},
+        flags=flags,
+        **sections,
+    )
+
+
+@pytest.fixture
+def sink() -> Iterator[MailSink]:
+    with MailSink() as running:
+        yield running
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path, sink: MailSink) -> AsyncIterator[Gateway]:
+    gw = build_gateway(settings_for(tmp_path, sink.port), "test")
+    await gw.store.open()
+    try:
+        yield gw
+    finally:
+        await gw.store.close()
+
+
+def mail_settings(gw: Gateway) -> FlagMailSettings:
+    return FlagMailSettings.model_validate(gw.settings.channel_sections["flags"])
+
+
+async def add_case(gw: Gateway, officer: Officer | None) -> None:
+    sender = Identity.of("email", "carol@example.org")
+    await gw.store.put_customer(Customer(ref="C-1", name="Carol", identities=(sender,)))
+    case = Case(
+        id="K-1", customer_ref="C-1", officer=officer, state=CaseState.restricted,
+        warned_on=dt.date(2026, 9, 1), restricted_on=dt.date(2026, 10, 1),
+    )  # fmt: skip
+    await gw.store.put_case(case)
+
+
+async def raise_flag(gw: Gateway) -> StoredFlag:
+    flag = Flag(
+        kind=FlagKind.restriction_breach,
+        detail="a post on a refused channel",
+        evidence={
+            "last_day": 3,
+            "last_week": 9,
+            "channels": ["social", "email"],
+            "text": SECRET_TEXT,
+        },
+    )
+    stored = await gw.store.add_flags("C-1", [flag], TODAY)
+    assert len(stored) == 1
+    return stored[0]
+
+
+async def delivered(sink: MailSink, count: int = 1, within: float = 10) -> list[Any]:
+    deadline = asyncio.get_running_loop().time() + within
+    while asyncio.get_running_loop().time() < deadline:
+        if len(sink.received()) >= count:
+            return sink.received()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{count} flag mail(s) not received")
+
+
+async def test_flag_mail_reaches_the_officer_with_evidence_and_no_message_body(
+    gateway: Gateway, sink: MailSink
+) -> None:
+    await add_case(gateway, Officer(name="Jo Officer", email="jo@landlord.example"))
+    stop = await start(gateway, mail_settings(gateway))
+    try:
+        flag = await raise_flag(gateway)
+        for listener in gateway.flag_listeners:
+            await listener(flag)
+        [(recipients, mail)] = await delivered(sink)
+    finally:
+        await stop()
+    body = mail.get_content()
+    assert recipients == ["jo@landlord.example"]
+    assert "C-1" in mail["Subject"] and "Contact on a refused channel" in mail["Subject"]
+    assert "last day: 3" in body and "channels: email, social" in body
+    assert "https://gateway.landlord.example/cases/K-1" in body
+    assert SECRET_TEXT not in body and "number 12" not in body
+    assert gateway.flag_listeners == []
+
+
+async def test_a_case_without_an_officer_email_goes_to_the_fallback(
+    gateway: Gateway, sink: MailSink
+) -> None:
+    await add_case(gateway, Officer(name="Sam Officer"))
+    stop = await start(gateway, mail_settings(gateway))
+    try:
+        flag = await raise_flag(gateway)
+        await gateway.flag_listeners[0](flag)
+        [(recipients, _)] = await delivered(sink)
+    finally:
+        await stop()
+    assert recipients == ["housing-team@landlord.example"]
+
+
+async def test_an_unreachable_smtp_server_is_retried(tmp_path: Path) -> None:
+    port = free_port()
+    gw = build_gateway(settings_for(tmp_path, port), "test")
+    await gw.store.open()
+    try:
+        await add_case(gw, Officer(name="Jo Officer", email="jo@landlord.example"))
+        stop = await start(gw, mail_settings(gw))
+        flag = await raise_flag(gw)
+        await gw.flag_listeners[0](flag)  # returns at once: nothing listens on the port yet
+        await asyncio.sleep(0.3)
+        with MailSink(port) as late_sink:
+            [(recipients, _)] = await delivered(late_sink, within=8)
+        await stop()
+    finally:
+        await gw.store.close()
+    assert recipients == ["jo@landlord.example"]
+
+
+def test_which_route_a_flag_takes(tmp_path: Path) -> None:
+    jo = Officer(name="Jo Officer", email="Jo@Landlord.example", slack_id="U0JO")
+    sam = Officer(name="Sam Officer", email="sam@landlord.example")
+    slack = {"signing_secret": "s" * 16, "bot_token": "xoxb-0000", "officer_channel": "C0"}
+    without_slack = settings_for(tmp_path, 25)
+    with_slack = settings_for(tmp_path, 25, slack=slack)
+    preferring = Settings(
+        flags={**with_slack.channel_sections["flags"], "email_officers": ["jo@landlord.example"]},
+        slack=slack,
+    )
+    assert goes_by_email(without_slack, sam) and goes_by_email(without_slack, None)
+    assert not goes_by_email(with_slack, jo) and not goes_by_email(with_slack, sam)
+    assert goes_by_email(preferring, jo) and not goes_by_email(preferring, sam)
+    assert not goes_by_email(Settings(slack=slack), sam)
