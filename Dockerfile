@@ -6,7 +6,9 @@ COPY policy_core policy_core
 COPY gateway gateway
 COPY channels channels
 COPY config config
-RUN pip install --no-cache-dir . && useradd --system --home /var/lib/contact-gateway gateway \
+# Editable, so that the code stays in /app beside config/ (profiles, templates, word lists),
+# which it finds next to its own package folders.
+RUN pip install --no-cache-dir -e . && useradd --system --home /var/lib/contact-gateway gateway \
     && mkdir -p /var/lib/contact-gateway /var/spool/contact-gateway \
     && chown gateway /var/lib/contact-gateway /var/spool/contact-gateway
 USER gateway

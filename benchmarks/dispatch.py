@@ -1,6 +1,8 @@
 """Contacts per second through `Gateway.dispatch`, on SQLite and on Redis, beside a bare
 baseline in the same run: single SQLite inserts (committed one by one, same durability) and
-single Redis round trips. Also the Redis commands each contact costs (INFO commandstats).
+single Redis round trips. Also what each contact costs on Redis: the commands Redis ran (INFO
+commandstats, which counts the commands a script calls too) and the round trips the client
+made, on the hot path (`arrive`: resolve + snapshot + record + count) and in all of dispatch.
 
     .venv/bin/python benchmarks/dispatch.py [--contacts 2000]
 
@@ -16,9 +18,12 @@ import sqlite3
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.connection import AbstractConnection
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +39,17 @@ from tests.servers import RedisServer  # noqa: E402
 
 CUSTOMERS = 200
 START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+SENT = [0]  # requests the client wrote to Redis (a pipeline is one): its round trips
+
+
+def count_round_trips() -> None:
+    send = AbstractConnection.send_packed_command
+
+    async def counted(self: AbstractConnection, *args: Any, **kwargs: Any) -> None:
+        SENT[0] += 1
+        await send(self, *args, **kwargs)
+
+    AbstractConnection.send_packed_command = counted  # type: ignore[method-assign]
 
 
 def contacts(n: int) -> list[Contact]:
@@ -80,23 +96,46 @@ async def seed(gateway: Gateway) -> None:
         await gateway.store.put_case(case)
 
 
+@dataclass
+class Measured:
+    rate: float = 0.0
+    commands: dict[str, int] = field(default_factory=dict)  # Redis ran, in the timed loop
+    round_trips: int = 0  # in the whole of dispatch
+    hot_path_round_trips: int = 0  # in `store.arrive` alone
+
+
 async def run_gateway(
     url: str, data_dir: Path, batch: list[Contact], redis_url: str | None = None
-) -> tuple[float, dict[str, int]]:
-    """The dispatch rate, and the Redis commands issued during the timed loop only."""
+) -> Measured:
+    """The dispatch rate; on Redis, the commands and round trips of the timed loop only."""
     settings = Settings(store={"url": url}, data_dir=data_dir)
     gateway = Gateway(settings, open_store(url), load_profile(settings.policy.profile))
-    await gateway.store.open()
+    store = gateway.store
+    await store.open()
     await seed(gateway)
+    out = Measured()
+    arrive = store.arrive
+
+    async def counted_arrive(contact: Contact, windows: Any) -> Any:
+        before = SENT[0]
+        try:
+            return await arrive(contact, windows)
+        finally:
+            out.hot_path_round_trips += SENT[0] - before
+
+    store.arrive = counted_arrive  # type: ignore[method-assign]
     before = await command_calls(redis_url) if redis_url else {}
+    sent = SENT[0]
     started = time.perf_counter()
     for contact in batch:
         await gateway.dispatch(contact)
     elapsed = time.perf_counter() - started
+    out.round_trips = SENT[0] - sent
     after = await command_calls(redis_url) if redis_url else {}
-    await gateway.store.close()
-    used = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
-    return len(batch) / elapsed, used
+    await store.close()
+    out.rate = len(batch) / elapsed
+    out.commands = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+    return out
 
 
 async def sqlite_baseline(path: Path, n: int) -> float:
@@ -141,17 +180,21 @@ def report(name: str, gateway_rate: float, baseline_rate: float, baseline: str) 
 
 async def main(n: int) -> None:
     batch = contacts(n)
+    count_round_trips()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         base = await sqlite_baseline(tmp_path / "bare.db", n)
-        rate, _ = await run_gateway(f"sqlite:///{tmp_path / 'gw.db'}", tmp_path, batch)
-        report("sqlite", rate, base, "bare single inserts")
+        found = await run_gateway(f"sqlite:///{tmp_path / 'gw.db'}", tmp_path, batch)
+        report("sqlite", found.rate, base, "bare single inserts")
         with RedisServer(tmp_path / "redis") as server:
             base = await redis_baseline(server.url, n)
-            rate, used = await run_gateway(server.url, tmp_path, batch, server.url)
-            report("redis", rate, base, "bare round trips  ")
-            per = ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(used.items()))
-            print(f"redis   commands per contact: {per}")
+            found = await run_gateway(server.url, tmp_path, batch, server.url)
+            report("redis", found.rate, base, "bare round trips  ")
+            per = ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(found.commands.items()))
+            print(f"redis   commands per contact (INFO commandstats, inside scripts too): {per}")
+            print(f"redis   round trips per contact: hot path (resolve + snapshot + record + "
+                  f"count) {found.hot_path_round_trips / n:.2f}, whole dispatch (with saving "
+                  f"the decision) {found.round_trips / n:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from gateway.commands import check, demo, hash_password, importing, replay, serve
+from gateway.commands import check, demo, hash_password, importing, replay, report, serve
 from gateway.settings import ConfigError
 from gateway.store.base import StoreError
 
@@ -22,6 +23,13 @@ COMMANDS: list[Command] = [
     ("replay", "replay the fail-open journal into the store", replay.arguments, replay.run),
     ("demo", "import the demo data and serve it (make run)", demo.arguments, demo.run),
     ("hash-password", "hash a sign-in password", hash_password.arguments, hash_password.run),
+    ("report", "write a case's contact-volume report", report.report_arguments, report.report),
+    (
+        "export-subject",
+        "write everything held about one customer (a subject access request)",
+        report.subject_arguments,
+        report.export_subject,
+    ),
 ]
 
 
@@ -52,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`contact-gateway check ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code
 
 

@@ -56,18 +56,25 @@ def load_plugin(entry: EntryPoint) -> ChannelPlugin:
     return plugin
 
 
-def enabled_channels(settings: Settings, source: str = "config") -> list[EnabledChannel]:
-    """The channels the configuration asks for, each with its validated section."""
+def check_installed(settings: Settings, source: str = "config") -> dict[str, EntryPoint]:
+    """Every channel section names an installed channel (ConfigError naming it otherwise);
+    returns the installed ones. Loads nothing, so every command can afford it."""
     plugins = installed_plugins()
-    enabled: list[EnabledChannel] = []
-    for name, section in settings.channel_sections.items():
-        entry = plugins.get(name)
-        if entry is None:
+    for name in settings.channel_sections:
+        if name not in plugins:
             known = ", ".join(sorted(plugins)) or "none"
             raise ConfigError(
                 f"{source}: [{name}]: no channel named {name!r} is installed (installed: {known})"
             )
-        plugin = load_plugin(entry)
+    return plugins
+
+
+def enabled_channels(settings: Settings, source: str = "config") -> list[EnabledChannel]:
+    """The channels the configuration asks for, each with its validated section."""
+    plugins = check_installed(settings, source)
+    enabled: list[EnabledChannel] = []
+    for name, section in settings.channel_sections.items():
+        plugin = load_plugin(plugins[name])
         try:
             config = plugin.settings.model_validate(section)
         except ValidationError as exc:

@@ -15,9 +15,16 @@ from gateway import metrics
 from gateway.journal import Journal
 from gateway.notices import NoticeRenderer
 from gateway.settings import Settings
-from gateway.store.base import Arrival, Store, StoredFlag, StoreError, Windows
+from gateway.store.base import (
+    Arrival,
+    Store,
+    StoredDecision,
+    StoredFlag,
+    StoreError,
+    Windows,
+)
 from policy_core import Routes, compute_flags, decide
-from policy_core.models import Action, Contact, Decision, Flag, RuleHit
+from policy_core.models import Action, Contact, Decision, Flag, RecentContacts, RuleHit
 from policy_core.profiles import Profile
 
 log = logging.getLogger("contact_gateway.dispatch")
@@ -38,6 +45,29 @@ class Dispatched:
     fail_open: bool = False
 
 
+CHECK_LOOKBACK = 1000  # logged contacts a dry run counts from
+
+
+def recent_from_log(
+    contact: Contact, logged: list[StoredDecision], windows: Windows
+) -> RecentContacts:
+    """The recent counts from logged contacts, this one included (earlier texts are not in
+    the log's decisions, so a dry run cannot spot a repeated complaint)."""
+    at = contact.received_at
+    before = [d for d in logged if d.received_at <= at]
+
+    def within(span: dt.timedelta) -> list[StoredDecision]:
+        return [d for d in before if d.received_at > at - span]
+
+    scattergun = within(dt.timedelta(minutes=windows.scattergun_minutes))
+    return RecentContacts(
+        last_hour=1 + len(within(dt.timedelta(hours=1))),
+        last_day=1 + len(within(dt.timedelta(days=1))),
+        last_week=1 + len(within(dt.timedelta(days=7))),
+        channels_in_window=frozenset({contact.channel, *(d.channel for d in scattergun)}),
+    )
+
+
 FAIL_OPEN = RuleHit(rule="fail_open", action=Action.deliver, detail="store unreachable: journalled")
 
 
@@ -53,6 +83,7 @@ class Gateway:
             emergency_email=org.emergency_email,
             emergency_phone=org.emergency_phone,
             postal_address=org.postal_address or None,
+            appeal_address=org.appeal_address or None,
         )
         thresholds = profile.thresholds
         self.windows = Windows(
@@ -108,9 +139,15 @@ class Gateway:
         return decision.model_copy(update={"flags": flags})
 
     async def check(self, contact: Contact) -> Decision:
-        """A dry run: the decision this contact would get now, recording nothing."""
+        """A dry run: the decision and flags this contact would get now, recording nothing.
+        The counts are the contact log's as it stands, plus this contact."""
         snapshot = await self.store.resolve(contact.sender)
-        return decide(contact, snapshot, self.profile, contact.received_at, routes=self.routes)
+        decision = decide(contact, snapshot, self.profile, contact.received_at, routes=self.routes)
+        key = snapshot.customer.ref if snapshot.customer else contact.sender.key
+        logged = await self.store.contacts(key, limit=CHECK_LOOKBACK)
+        recent = recent_from_log(contact, logged, self.windows)
+        flags = compute_flags(contact, decision, recent, self.profile)
+        return decision.model_copy(update={"flags": flags})
 
     async def replay_journal(self) -> int:
         async def record(contact: Contact) -> None:

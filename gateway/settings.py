@@ -7,7 +7,7 @@ from __future__ import annotations
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -70,7 +70,10 @@ class HttpSection(Section):
     tokens: list[Token] = Field(default_factory=list)
     users: list[User] = Field(default_factory=list)
     session_secret: str = ""
-    crm_origins: list[str] = Field(default_factory=list)
+    # Origins only (scheme://host[:port]): they go into the fragment's frame-ancestors header.
+    crm_origins: list[
+        Annotated[str, Field(pattern=r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")]
+    ] = Field(default_factory=list)
     trusted_user_header: str | None = None
     trusted_role_header: str | None = None
 

@@ -44,6 +44,7 @@ class Routes(Frozen):
     emergency_email: str | None = None
     emergency_phone: str | None = None
     postal_address: str | None = None
+    appeal_address: str | None = None  # where an appeal is sent, when not the postal address
 
 
 NO_ROUTES = Routes()

@@ -9,6 +9,8 @@ customer's recent contact, one flag per kind (the first kept), so a caller write
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz import fuzz, process, utils
 
 from policy_core.models import (
@@ -25,8 +27,10 @@ from policy_core.profiles import Profile, RepeatedComplaintThreshold
 from policy_core.rules.matching import compiled
 
 
+@lru_cache(maxsize=1024)
 def restriction_breach(channel: Channel, action: Action, hit: RuleHit) -> Flag:
-    """Contact on a channel the customer's restriction refuses or holds (set by `decide`)."""
+    """Contact on a channel the customer's restriction refuses or holds (set by `decide`).
+    Flags are immutable and depend on these arguments only, so equal ones are built once."""
     evidence = {"channel": channel.value, "action": action.value, "rule": hit.rule}
     if hit.restriction_id:
         evidence["restriction_id"] = hit.restriction_id

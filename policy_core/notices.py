@@ -1,6 +1,7 @@
-"""The facts of a refusal notice: what the restriction is, until when, and how to make contact
-instead. The gateway renders them with config/templates/notices/ and adds the organisation's
-own facts. `channel`, `notice` and `org` are the renderer's names and never facts."""
+"""The facts of a refusal notice: what the restriction is, until when, how to make contact
+instead (the postal address, the representatives, the officer and their next contact window)
+and how to appeal. The gateway renders them with config/templates/notices/ and adds the
+organisation's own facts. `channel`, `notice` and `org` are the renderer's names, never facts."""
 
 from __future__ import annotations
 
@@ -39,7 +40,13 @@ def refusal_notice(ctx: Context, key: str, kind: str) -> Notice:
         facts["representatives"] = [
             {"name": r.name, "role": r.role.value} for r in customer.representatives
         ]
-    if ctx.routes.postal_address:
-        facts["postal_address"] = ctx.routes.postal_address
+    routes = ctx.routes
+    if routes.postal_address:
+        facts["postal_address"] = routes.postal_address
+    # The appeal route: where to write (the postal address when no other is given), and
+    # whether an appeal is already being heard (the restriction stays in force meanwhile).
+    appeal_address = routes.appeal_address or routes.postal_address
+    if appeal_address:
+        facts["appeal_address"] = appeal_address
     facts["appeal_open"] = ctx.snapshot.appeal_open
     return Notice(key=key, facts=facts)

@@ -30,7 +30,11 @@ def _on(window: ContactWindow, day: dt.date) -> bool:
 
 def inside_window(windows: Iterable[ContactWindow], now: dt.datetime) -> bool:
     """Whether `now` falls inside one of the windows."""
-    local = _local(now)
+    return inside_local(windows, _local(now))
+
+
+def inside_local(windows: Iterable[ContactWindow], local: dt.datetime) -> bool:
+    """`inside_window` for a time already on the London wall clock."""
     day, time = local.date(), local.time()
     return any(_on(w, day) and w.start <= time < w.end for w in windows)
 

@@ -3,7 +3,7 @@ a fresh temporary directory, plain-text passwords, no TLS, on a free loopback po
 
     with DovecotServer(users={"inbox@landlord.example": "secret"}) as imap:
         imap.append("inbox@landlord.example", raw_message)
-        imap.uids("inbox@landlord.example", "Restricted")
+        imap.messages("inbox@landlord.example", "Restricted")
         imap.stop(); imap.start()          # the same port and the same mail again
 
 Dovecot refuses to give mail to uid 0, so under root the mail belongs to `nobody`; otherwise
@@ -149,6 +149,29 @@ class DovecotServer:
     def append(self, user: str, message: bytes, folder: str = "INBOX") -> None:
         with self.client(user) as client:
             client.append(folder, message)
+
+    def drop_unreadable(self, user: str, message: bytes) -> Path:
+        """Puts a message straight into the user's INBOX maildir as a file the server cannot
+        read (mode 000): on FETCH, Dovecot reports an internal error and drops the connection."""
+        box = self.root / "mail" / user
+        name = f"{time.time_ns()}.M1P{os.getpid()}.unreadable"
+        (box / "tmp").mkdir(parents=True, exist_ok=True)
+        temporary = box / "tmp" / name
+        temporary.write_bytes(message)
+        os.chown(temporary, self.uid, self.gid)
+        temporary.chmod(0)
+        os.replace(temporary, box / "new" / name)
+        with self.client(user) as client:  # the server sees it now, so it gets the next UID
+            client.select_folder("INBOX", readonly=True)
+        return box / "new" / name
+
+    def make_readable(self, user: str) -> None:
+        for path in (self.root / "mail" / user).glob("*/*.unreadable*"):
+            path.chmod(0o600)
+
+    def folders(self, user: str) -> set[str]:
+        with self.client(user) as client:
+            return {name for _, _, name in client.list_folders()}
 
     def messages(self, user: str, folder: str = "INBOX") -> list[tuple[bytes, tuple[bytes, ...]]]:
         """Every message in a folder (empty when the folder does not exist) with its flags,

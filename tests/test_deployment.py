@@ -39,4 +39,6 @@ def test_two_gateways_share_one_store_behind_their_own_ports() -> None:
 def test_the_image_serves_the_redis_example() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "config/redis.toml" in dockerfile and "HEALTHCHECK" in dockerfile
+    # the code finds config/ beside its package folders: installed in place, not copied away
+    assert "COPY config config" in dockerfile and "pip install --no-cache-dir -e ." in dockerfile
     assert (ROOT / "config" / "redis.toml").is_file()

@@ -1,4 +1,5 @@
-"""The arrows only point down: policy_core <- gateway <- channels."""
+"""The arrows only point down: policy_core <- gateway <- channels. And policy_core stays pure:
+no I/O, no asyncio, no clock of its own (time is always an argument)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,36 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+IO_AND_CLOCK = {
+    "aiohttp",
+    "asyncio",
+    "fastapi",
+    "http",
+    "httpx",
+    "io",
+    "logging",
+    "os",
+    "pathlib",
+    "redis",
+    "requests",
+    "shutil",
+    "socket",
+    "sqlite3",
+    "subprocess",
+    "sys",
+    "tempfile",
+    "threading",
+    "time",
+    "urllib",
+}
 FORBIDDEN = {
-    "policy_core": {"gateway", "channels", "asyncio", "socket", "sqlite3", "redis", "fastapi"},
+    "policy_core": {"gateway", "channels", *IO_AND_CLOCK},
     "gateway": {"channels"},
 }
+# Calls that read the clock or touch files and streams: `datetime.now()`, `date.today()`,
+# `open(...)`, `print(...)`.
+IMPURE_METHODS = {"now", "today", "utcnow"}
+IMPURE_BUILTINS = {"open", "print", "input", "breakpoint"}
 
 
 def imported_packages(path: Path) -> set[str]:
@@ -25,6 +52,19 @@ def imported_packages(path: Path) -> set[str]:
     return names
 
 
+def impure_calls(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute) and node.func.attr in IMPURE_METHODS:
+            found.add(f"{node.func.attr}()")
+        elif isinstance(node.func, ast.Name) and node.func.id in IMPURE_BUILTINS:
+            found.add(f"{node.func.id}()")
+    return found
+
+
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_package_imports_nothing_above_it(package: str) -> None:
     modules = sorted((ROOT / package).rglob("*.py"))
@@ -36,7 +76,24 @@ def test_package_imports_nothing_above_it(package: str) -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
+def test_policy_core_never_reads_the_clock_or_opens_a_file() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(impure_calls(path))
+        for path in sorted((ROOT / "policy_core").rglob("*.py"))
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
 def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
-    module.write_text("from gateway.runtime import Gateway\nimport channels.smtp\n")
-    assert imported_packages(module) == {"gateway", "channels"}
+    module.write_text("from gateway.runtime import Gateway\nimport channels.smtp\nimport os.path\n")
+    assert imported_packages(module) == {"gateway", "channels", "os"}
+
+
+def test_the_check_sees_the_clock_and_files(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "import datetime as dt\n"
+        "def f(): return dt.datetime.now(dt.UTC), dt.date.today(), open('x'), dt.date(2026, 1, 1)\n"
+    )
+    assert impure_calls(module) == {"now()", "today()", "open()"}

@@ -44,6 +44,7 @@ class Poller:
         self.state = MailboxState.for_mailbox(data_dir, mailbox)
         self.conn = MailboxConnection(mailbox)
         self.progress: dict[tuple[int, int], Progress] = {}
+        self.broken: dict[tuple[int, int], int] = {}  # message -> connections lost handling it
         self.connected = asyncio.Event()
 
     async def run(self) -> None:
@@ -63,7 +64,7 @@ class Poller:
             except asyncio.CancelledError:
                 self.conn.abort()
                 raise
-            except (IMAPClientError, OSError) as exc:
+            except Exception as exc:  # IMAPClientError, OSError, or a reply imapclient chokes on
                 self.connected.clear()
                 self.conn.abort()
                 self.conn.client = None
@@ -89,8 +90,21 @@ class Poller:
     async def poll_once(self) -> None:
         uids = await asyncio.to_thread(self.conn.new_uids, self.state.last_uid)
         for uid in uids:
-            if not await self.handle(uid):
-                return  # a temporary failure: this message and the rest wait for the next poll
+            key = (self.conn.uidvalidity, uid)
+            if self.broken.get(key, 0) >= self.config.max_attempts:
+                # A message the server cannot read drops the connection (Dovecot says BYE).
+                log.error("mailbox %s: uid %d broke the connection %d times; left in place",
+                          self.mailbox.label, uid, self.broken[key])  # fmt: skip
+                self.progress.pop(key, None)
+            else:
+                try:
+                    done = await self.handle(uid)
+                except (IMAPClientError, OSError):
+                    self.broken[key] = self.broken.get(key, 0) + 1
+                    raise
+                if not done:
+                    return  # a temporary failure: this and the rest wait for the next poll
+            self.broken.pop(key, None)
             self.state.last_uid = uid
             await asyncio.to_thread(self.state.save)
 

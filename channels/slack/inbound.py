@@ -102,7 +102,8 @@ class Inbound:
     async def _notify(self, result: Dispatched) -> None:
         contact = result.contact
         day = contact.received_at.astimezone(LONDON).date()
-        limit = self.gateway.profile.notices_per_sender_per_day
+        # At most one notice a day on Slack, whatever the profile allows elsewhere.
+        limit = min(1, self.gateway.profile.notices_per_sender_per_day)
         try:
             allowed = await self.gateway.store.allow_notice(
                 contact.sender.key, Channel.social, day, limit

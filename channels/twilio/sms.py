@@ -10,7 +10,16 @@ import logging
 from starlette.responses import Response
 
 from channels.twilio import twiml as t
-from channels.twilio.common import LONDON, UNIDENTIFIED, caller, evidence, now, phone_or_none, twiml
+from channels.twilio.common import (
+    LONDON,
+    UNIDENTIFIED,
+    Clock,
+    caller,
+    evidence,
+    now,
+    phone_or_none,
+    twiml,
+)
 from channels.twilio.settings import TwilioSettings
 from gateway.runtime import Dispatched, Gateway
 from gateway.store.base import AuditEntry, StoreError
@@ -26,8 +35,9 @@ def forward(sender: str, body: str, to: str) -> str:
 
 
 class Sms:
-    def __init__(self, gateway: Gateway, config: TwilioSettings) -> None:
+    def __init__(self, gateway: Gateway, config: TwilioSettings, clock: Clock = now) -> None:
         self.gateway = gateway
+        self.clock = clock
         self.config = config
         self.region = gateway.settings.policy.phone_region
 
@@ -37,7 +47,7 @@ class Sms:
             UNIDENTIFIED.labels(Channel.sms.value).inc()
             return twiml(forward(form["From"], body, self.config.forward_to))
         contact = Contact(
-            channel=Channel.sms, sender=sender, received_at=now(), destination=form["To"],
+            channel=Channel.sms, sender=sender, received_at=self.clock(), destination=form["To"],
             text=body, external_id=form["MessageSid"], raw=evidence(form),
         )  # fmt: skip
         try:

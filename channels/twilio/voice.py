@@ -9,7 +9,15 @@ import logging
 from starlette.responses import PlainTextResponse, Response
 
 from channels.twilio import twiml as t
-from channels.twilio.common import UNIDENTIFIED, caller, evidence, now, phone_or_none, twiml
+from channels.twilio.common import (
+    UNIDENTIFIED,
+    Clock,
+    caller,
+    evidence,
+    now,
+    phone_or_none,
+    twiml,
+)
 from channels.twilio.settings import TwilioSettings
 from gateway.runtime import Gateway
 from gateway.store.base import StoreError
@@ -21,8 +29,11 @@ EMERGENCY_KEY = "1"
 
 
 class Voice:
-    def __init__(self, gateway: Gateway, config: TwilioSettings, emergency_url: str) -> None:
+    def __init__(
+        self, gateway: Gateway, config: TwilioSettings, emergency_url: str, clock: Clock = now
+    ) -> None:
         self.gateway = gateway
+        self.clock = clock
         self.config = config
         self.emergency_url = emergency_url
         self.region = gateway.settings.policy.phone_region
@@ -36,7 +47,7 @@ class Voice:
             return None
         suffix = ":emergency" if emergency else ""
         return Contact(
-            channel=Channel.phone, sender=sender, received_at=now(), destination=form["To"],
+            channel=Channel.phone, sender=sender, received_at=self.clock(), destination=form["To"],
             external_id=form["CallSid"] + suffix, emergency_option=emergency, raw=evidence(form),
         )  # fmt: skip
 

@@ -14,6 +14,7 @@ from prometheus_client import Counter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from channels.twilio.common import FIXED_NOW, clock
 from channels.twilio.settings import TwilioSettings
 from channels.twilio.signature import (
     SETTINGS_HEADER,
@@ -25,6 +26,7 @@ from channels.twilio.sms import Sms
 from channels.twilio.voice import Voice
 from gateway import metrics
 from gateway.runtime import Gateway
+from gateway.settings import ConfigError
 
 log = logging.getLogger("contact_gateway.twilio")
 
@@ -125,9 +127,15 @@ class Webhooks:
 
 def routes(gateway: Gateway, config: TwilioSettings) -> APIRouter:
     public_url = gateway.settings.http.public_url.rstrip("/")
+    try:
+        arrivals, fixed = clock()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if fixed is not None:
+        log.warning("calls and texts are taken to arrive at %s (%s is set)", fixed, FIXED_NOW)
     webhooks = Webhooks(config.auth_token.get_secret_value(), public_url)
-    voice = Voice(gateway, config, public_url + EMERGENCY_PATH)
-    sms = Sms(gateway, config)
+    voice = Voice(gateway, config, public_url + EMERGENCY_PATH, arrivals)
+    sms = Sms(gateway, config, arrivals)
     call = ("From", "To", "CallSid")
     router = APIRouter()
     for path, handler, required in (

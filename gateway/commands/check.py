@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 
 from pydantic import ValidationError
 
 from gateway.commands.common import config_argument, opened
-from gateway.settings import ConfigError
 from policy_core.identities import Identity, IdentityKind
 from policy_core.models import Channel, Contact
 
@@ -50,8 +50,10 @@ async def run(args: argparse.Namespace) -> int:
             contact = Contact(channel=channel, sender=sender, received_at=at,
                               destination=args.destination, subject=args.subject,
                               text=args.text, emergency_option=args.emergency)  # fmt: skip
-        except ValidationError as exc:
-            raise ConfigError(f"--from: {exc.errors()[0]['msg']}") from exc
+        except (ValidationError, ValueError) as exc:
+            message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            print(f"contact-gateway check: --from: {message}", file=sys.stderr)
+            return 2
         decision = await gateway.check(contact)
     out = {
         "action": decision.action.value,

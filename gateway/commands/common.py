@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from gateway.plugins import check_installed
 from gateway.profiles import load_profile
 from gateway.runtime import Gateway
 from gateway.settings import ConfigError, Settings, load_settings
@@ -21,6 +22,7 @@ def config_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def build_gateway(settings: Settings, source: str) -> Gateway:
+    check_installed(settings, source)
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -25,14 +25,18 @@ Agent = Annotated[Principal, Depends(pages.require_page_role(Role.agent))]
 Text = Annotated[str, Query(max_length=200)]
 
 MAX_MATCHES = 10
-SLACK = re.compile(r"(slack:)?[A-Za-z0-9]+/[A-Za-z0-9]+", re.IGNORECASE)
+SLACK = re.compile(r"[A-Za-z0-9]+/[A-Za-z0-9]+")
 PHONE = re.compile(r"\+?[\d\s().-]{6,}")
 UNAVAILABLE = "The customer store is not answering. Try again in a moment."
 
 
 def identity_in(text: str, region: str) -> Identity | None:
-    """The address typed, in whatever format: e-mail, Slack TEAM/USER or a phone number."""
+    """The address typed, in whatever format: e-mail, Slack TEAM/USER, a phone number, or
+    any of them as KIND:VALUE (`phone:07700 900123`, the API's form)."""
+    head, sep, rest = text.partition(":")
     try:
+        if sep and head.lower() in IdentityKind.__members__:
+            return Identity.of(IdentityKind(head.lower()), rest.strip(), region)
         if "@" in text:
             return Identity.of(IdentityKind.email, text)
         if SLACK.fullmatch(text):

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from gateway.http import agent, api, health, pages, screen_pop, signin
+from gateway.http import agent, api, case_forms, health, manager, pages, screen_pop, signin
 from gateway.plugins import EnabledChannel
 from gateway.runtime import Gateway
 
@@ -53,6 +53,8 @@ def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -
     app.include_router(signin.router)
     app.include_router(agent.router)
     app.include_router(screen_pop.router)
+    app.include_router(manager.router)
+    app.include_router(case_forms.router)
     for channel in channels:
         if channel.plugin.routes is not None:
             app.include_router(channel.plugin.routes(gateway, channel.config))

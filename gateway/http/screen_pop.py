@@ -101,7 +101,14 @@ class Hub:
             bid=f"call-{self.epoch}-{self.seq}", channel_words=CHANNEL_WORDS,
         )  # fmt: skip
         number = pages.display_phone(contact.sender.value)
-        data = {"number": number, "action": decision.action.value, "html": html}
+        # What a screen reader says when the call shows (the page's status region).
+        said = f"Incoming call from {number}"
+        if shown is not None:
+            said += f": {shown.severity_words}"
+            said += f". {shown.headline}." if shown.headline != shown.severity_words else "."
+        else:
+            said += "."
+        data = {"number": number, "action": decision.action.value, "said": said, "html": html}
         return f"id: {self.epoch}-{self.seq}\nevent: call\ndata: {json.dumps(data)}\n\n"
 
     def publish(self, event: str) -> None:

@@ -34,6 +34,7 @@ class Context:
         "compiled",
         "contact",
         "customer",
+        "local",
         "now",
         "profile",
         "routes",
@@ -55,9 +56,10 @@ class Context:
         self.now = now
         self.routes = routes
         self.customer: Customer | None = snapshot.customer
-        if now.tzinfo is None:
+        if now.tzinfo is None or now.utcoffset() is None:
             raise ValueError("now must be timezone-aware")
-        self.today = now.astimezone(LONDON).date()
+        self.local = now.astimezone(LONDON)  # the London wall clock, for windows and dates
+        self.today = self.local.date()
         self.compiled: Compiled = compiled(profile)
         # The restrictions in force today in the contact's service area, by kind, in the
         # snapshot's order. An unknown sender has none.

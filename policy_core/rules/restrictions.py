@@ -17,7 +17,7 @@ from policy_core.models import (
     SocialMedia,
 )
 from policy_core.rules import Context, hit
-from policy_core.windows import inside_window
+from policy_core.windows import inside_local
 
 Judgement = tuple[Action, str]
 DELIVER, REDIRECT, HOLD, REFUSE = Action.deliver, Action.redirect, Action.hold, Action.refuse
@@ -117,7 +117,7 @@ def spoc_judgement(ctx: Context, restriction: SinglePointOfContact) -> Judgement
     if channel is PHONE:
         if not officer.phone:
             return NO_ADDRESS[channel]
-        if not restriction.windows or inside_window(restriction.windows, ctx.now):
+        if not restriction.windows or inside_local(restriction.windows, ctx.local):
             return IN_WINDOW
         return OUT_OF_WINDOW
     return BANNER[channel]

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import json
 import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +37,9 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # The CRM and the gateway as two hosts of one landlord's site, and a stranger's site:
+    # all served here.
+    "--host-resolver-rules=MAP *.landlord.example 127.0.0.1,MAP *.intruder.example 127.0.0.1",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 TODAY = dt.datetime.now(ZoneInfo("Europe/London")).date()
@@ -107,6 +113,7 @@ DATA = {
             {"kind": "email", "value": "ada@example.org"},
             adjustments=[{"channel": "email", "note": "agreed because of dyslexia"}],
         ),
+        person("C-9", "Fay Fresh", "07700 900900"),
     ],
     "cases": [
         case("C-1", {"kind": "letter_only"}),
@@ -120,19 +127,64 @@ DATA = {
         case("C-5", {"kind": "social_media", "level": "denied"}),
         case("C-7", {"kind": "letter_only"}, restricted=400),
         case("C-8", {"kind": "letter_only"}),
+        case("C-9", {"kind": "letter_only"}, restricted=2),
     ],
 }
 UNTIL = long_date(add_months(TODAY - dt.timedelta(days=30), 12))
 
 
+CRM_PAGE = """<!doctype html><html lang="en"><head><title>CRM</title></head><body>
+<h1>Customer record</h1><iframe title="Restriction banner" width="900" height="700"
+src="{src}"></iframe></body></html>"""
+
+
+class CrmSite:
+    """The landlord's CRM, standing in: every path is a customer record framing `src`."""
+
+    def __init__(self) -> None:
+        self.src = "about:blank"
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = CRM_PAGE.format(src=html.escape(site.src)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def origin(self, host: str = "crm.landlord.example") -> str:
+        return f"http://{host}:{self.port}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayServer]:
+def crm() -> Iterator[CrmSite]:
+    site = CrmSite()
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, crm: CrmSite) -> Iterator[GatewayServer]:
     directory = tmp_path_factory.mktemp("agent")
     server = GatewayServer(
         directory, extra={"twilio": {"auth_token": AUTH_TOKEN, "forward_to": "+441332000000"}}
     )
     users = [{"username": "agent1", "password_hash": hash_password(PASSWORD), "role": "agent"}]
-    server.config["http"].update(users=users, crm_origins=["https://crm.landlord.example"])
+    origins = [crm.origin(), "https://crm.landlord.example"]
+    server.config["http"].update(users=users, crm_origins=origins)
     server.config_path.write_text(to_toml(server.config), encoding="utf-8")
     data = directory / "people.json"
     data.write_text(json.dumps(DATA), encoding="utf-8")
@@ -261,7 +313,7 @@ BANNERS = {
         [
             "calls from their representatives can be taken",
             "Priya Raman (solicitor)",
-            "Appeal lodged (case K-C-3)",
+            "Appeal lodged (case K-C-3); decision due ",
             "Restrictions stay in force meanwhile",
         ],
     ),
@@ -318,7 +370,36 @@ def test_the_banner_for_each_state(page: Page, server: GatewayServer, state: str
             "e => e.map(x => x.className)"
         )
         assert order == ["adjustments", "actions"]
+    if state == "single-point-of-contact":
+        expect(banner.locator(".actions li", has_text="Phone calls")).to_contain_text(spoc_now())
+    # The API gives a CRM the same words the agent reads.
+    answer = page.request.get(f"{server.url}/api/v1/banner?customer={ref}")
+    assert answer.status == 200
+    shown = answer.json()["shown"]
+    assert shown["severity"] == severity and shown["severity_words"] == WORDS[severity]
+    assert shown["headline"] == banner.locator(".headline").inner_text()
+    said = banner.locator(".actions li").evaluate_all(
+        "e => e.map(li => [li.querySelector('.channel').textContent, "
+        "li.querySelector('.do').textContent])"
+    )
+    assert [[i["channel"], i["text"]] for i in shown["instructions"]] == said
     shot(page, f"banner-{state}")
+
+
+def spoc_now() -> str:
+    """What the banner says of a call to someone whose officer takes calls on Tuesdays
+    10:00-12:00: transfer inside the window, else not now and the next window's date."""
+    now = dt.datetime.now(ZoneInfo("Europe/London"))
+    if now.weekday() == 1 and dt.time(10) <= now.time() < dt.time(12):
+        return "Transfer to Jo Officer (01332 000001): the contact window is open now"
+    days = (1 - now.weekday()) % 7
+    if days == 0 and now.time() >= dt.time(10):
+        days = 7
+    day = now.date() + dt.timedelta(days=days)
+    return (
+        "Do not take this call. Jo Officer takes calls on Tuesdays 10:00-12:00, "
+        f"next window {day:%A} {day.day} {day:%B} at 10:00"
+    )
 
 
 def test_an_unknown_number_is_not_restricted(page: Page, server: GatewayServer) -> None:
@@ -337,13 +418,13 @@ def test_a_representative_calling_is_put_through(page: Page, server: GatewayServ
     )
 
 
-def test_the_fragment_for_a_crm(page: Page, server: GatewayServer) -> None:
+def test_the_fragment_for_a_crm(page: Page, server: GatewayServer, crm: CrmSite) -> None:
     response = page.goto(f"{server.url}/agent/banner?address=%2B447700900400")
     assert response is not None and response.status == 200
-    assert (
-        "frame-ancestors https://crm.landlord.example"
-        in response.headers["content-security-policy"]
-    )
+    policy = [d.strip() for d in response.headers["content-security-policy"].split(";")]
+    ancestors = [d for d in policy if d.startswith("frame-ancestors ")]
+    assert ancestors == [f"frame-ancestors {crm.origin()} https://crm.landlord.example"]
+    assert "x-frame-options" not in response.headers
     expect(page.locator(".headline")).to_have_text(
         f"Visits by appointment only and witness required until {UNTIL}"
     )
@@ -411,12 +492,17 @@ def test_an_incoming_call_pops_the_callers_banner(page: Page, server: GatewaySer
     try:
         page.goto(f"http://127.0.0.1:{relay.port}/agent")
         expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        rung = time.monotonic()  # from the moment Twilio posts the webhook
         answered = voice_webhook(server, "+447700900123", "CA0000000000000000000000000000001")
         assert answered.status_code == 200 and "<Say" in answered.text  # refused: the notice
-        arrived = time.monotonic()
         call = page.locator("#call-list .call").first
         expect(call).to_be_visible(timeout=1000)
-        assert time.monotonic() - arrived < 1.0
+        took = time.monotonic() - rung
+        print(f"screen pop shown {took * 1000:.0f} ms after the webhook was posted")
+        assert took < 1.0
+        expect(page.locator("#connection")).to_have_text(
+            f"Incoming call from 07700 900123: Restricted contact. Letter only until {UNTIL}."
+        )  # said to screen readers too (a status region)
         title = call.get_by_role("heading", name=re.compile("^Call from 07700 900123 at"))
         expect(title).to_be_visible()
         expect(call).to_contain_text("The gateway refused the call with a spoken notice.")
@@ -436,6 +522,113 @@ def test_an_incoming_call_pops_the_callers_banner(page: Page, server: GatewaySer
     finally:
         page.close()
         relay.close()
+
+
+def test_the_banner_counts_contacts_and_shows_the_flags_they_raise(
+    page: Page, server: GatewayServer
+) -> None:
+    """Fay is letter only since two days ago: the calls she makes anyway are counted, and
+    calling on a refused channel raises a flag for her officer; she may still appeal."""
+    for n in range(2):
+        answered = voice_webhook(server, "+447700900900", f"CA{n:032d}")
+        assert answered.status_code == 200 and "<Say" in answered.text
+    page.goto(f"{server.url}/agent?customer=C-9")
+    banner = page.locator("section.banner")
+    expect(banner.locator(".facts")).to_contain_text("Last 7 days: 2 (phone calls 2)")
+    expect(banner.locator(".facts")).to_contain_text("Last 30 days: 2")
+    expect(banner).to_contain_text("May appeal until")
+    for _ in range(20):  # flags are raised off the calls' hot path
+        if page.locator(".flags").count():
+            break
+        time.sleep(0.25)
+        page.reload()
+    expect(banner.locator(".flags")).to_contain_text(f"Restriction breach on {long_date(TODAY)}")
+    shot(page, "banner-counts-and-flags")
+
+
+def test_the_fragment_shows_inside_the_crm_and_nowhere_else(
+    browser: Browser, server: GatewayServer, crm: CrmSite
+) -> None:
+    """The CRM (another host of the landlord's site) frames the banner of the agent signed
+    in to the gateway; a page of any other origin cannot frame it at all."""
+    gateway = f"http://gateway.landlord.example:{server.port}"
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    page.goto(f"{gateway}/agent")
+    page.get_by_label("Username").fill("agent1")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as agent1")).to_be_visible()
+    crm.src = f"{gateway}/agent/banner?address=07700+900123"
+    with page.expect_response(lambda r: "/agent/banner" in r.url) as framed:
+        page.goto(f"{crm.origin()}/customers/C-1")
+    assert framed.value.status == 200
+    banner = page.frame_locator("iframe").locator("section.banner")
+    expect(banner.locator(".headline")).to_have_text(f"Letter only until {UNTIL}")
+    expect(banner.locator(".severity")).to_have_text("Restricted contact")
+    shot(page, "fragment-inside-the-crm")
+
+    with page.expect_response(lambda r: "/agent/banner" in r.url) as refused:
+        page.goto(f"{crm.origin('www.intruder.example')}/customers/C-1")
+    assert "frame-ancestors" in refused.value.headers["content-security-policy"]
+    page.wait_for_timeout(300)
+    frame = page.frames[-1]
+    assert frame is not page.main_frame
+    # Not even the sign-in notice (the stranger's site gets no cookie): nothing of ours.
+    assert "Contact Gateway" not in frame.content()
+    context.close()
+
+
+AXE = (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.2 A and AA rules on the page as it stands: what it finds, in words."""
+    page.evaluate(AXE)
+    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    assert len(found["passes"]) >= 10, found["passes"]  # the rules did run on this page
+    return [
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in found["violations"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *(f"/agent?customer={ref}" for ref, *_ in BANNERS.values()),
+        "/agent?q=a",
+        "/agent?q=nobody+at+all",
+        "/agent/banner?customer=C-4",
+    ],
+)
+def test_axe_finds_nothing_on_the_agents_pages(
+    page: Page, server: GatewayServer, path: str
+) -> None:
+    page.goto(server.url + path)
+    expect(page.locator("h1")).to_have_count(1)
+    assert axe_violations(page) == []
+
+
+def test_axe_finds_nothing_on_sign_in_and_the_screen_pop(
+    browser: Browser, page: Page, server: GatewayServer
+) -> None:
+    context = browser.new_context()
+    login = context.new_page()
+    login.goto(f"{server.url}/login")
+    assert axe_violations(login) == []
+    sign_in(login, server, password="not-the-password")
+    expect(login.get_by_role("alert")).to_be_visible()
+    assert axe_violations(login) == []
+    context.close()
+
+    page.goto(f"{server.url}/agent")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    voice_webhook(server, "+447700900400", "CA0000000000000000000000000000004")
+    expect(page.locator("#call-list .call")).to_have_count(1)
+    assert axe_violations(page) == []
 
 
 def contrast(foreground: str, background: str) -> float:
@@ -480,14 +673,22 @@ def test_accessibility_of_the_agent_page(page: Page, server: GatewayServer, ref:
     for text in page.locator("section.banner :is(p, h2, h3, li, dt, dd, span, strong)").all():
         foreground, background = text.evaluate(COLOURS)
         assert contrast(foreground, background) >= 4.5, (text.inner_text(), foreground, background)
-    # The keyboard: the skip link first, then on to the search box and its button.
+    # The severity icon against its band (WCAG 1.4.11, graphics: 3:1), and its shape's inner
+    # mark against the icon.
+    icon = page.locator("section.banner .banner-head .icon")
+    fill, band = icon.evaluate(ICON_COLOURS)
+    assert contrast(fill, band) >= 3.0, (fill, band)
+    # The keyboard: the skip link first, then on to the search box and its button; where the
+    # focus is can always be seen (a thick outline).
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_text("Skip to main content")
+    assert page.locator(":focus").evaluate(OUTLINE) >= 3
     for _ in range(8):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "q":
             break
     expect(page.locator("#q")).to_be_focused()
+    assert page.locator("#q").evaluate(OUTLINE) >= 3
     page.keyboard.press("Control+a")
     page.keyboard.type("a")
     expect(page.get_by_role("link", name="Nora Plain")).to_be_visible()
@@ -495,5 +696,26 @@ def test_accessibility_of_the_agent_page(page: Page, server: GatewayServer, ref:
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "Nora Plain":
             break
+    assert page.locator(":focus").evaluate(OUTLINE) >= 3
     page.keyboard.press("Enter")
     expect(page.locator(".headline")).to_have_text("No restrictions")
+
+
+OUTLINE = """(e) => { const style = getComputedStyle(e);
+  return style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth); }"""
+ICON_COLOURS = """(e) => [getComputedStyle(e.querySelector('.bg')).fill,
+  getComputedStyle(e.closest('.banner-head')).backgroundColor]"""
+
+
+def test_the_severity_tags_in_a_list_of_matches_are_legible(
+    page: Page, server: GatewayServer
+) -> None:
+    page.goto(f"{server.url}/agent?q=a")  # several customers, of several severities
+    tags = page.locator(".results .tag")
+    expect(tags.first).to_be_visible()
+    seen = set()
+    for tag in tags.all():
+        foreground, background = tag.evaluate(COLOURS)
+        assert contrast(foreground, background) >= 4.5, (tag.inner_text(), foreground)
+        seen.add(tag.inner_text())
+    assert {"Restricted contact", "Take care: conditions apply", "No restrictions"} <= seen

@@ -167,6 +167,7 @@ ROUTES = [
     ("POST", "/api/v1/cases/{case_id}/appeals/{number}/decision", "manager"),
     ("POST", "/api/v1/cases/{case_id}/reviews", "manager"),
     ("POST", "/api/v1/cases/{case_id}/closure", "manager"),
+    ("GET", "/api/v1/cases/{case_id}/report", "officer"),
     ("GET", "/api/v1/held", "officer"),
     ("POST", "/api/v1/held/{held_id}/triage", "officer"),
     ("GET", "/api/v1/banner", "agent"),
@@ -274,7 +275,9 @@ def test_a_case_through_every_step(server: GatewayServer, admin: httpx.Client) -
     assert case["state"] == "closed" and case["allowed_steps"] == []
 
     trail = ok(manager.get("/api/v1/audit", params={"subject": "case:K-200"}))
-    assert [(e["action"], e["actor"]) for e in trail] == [
+    # the case's steps (letters generated with them have entries of their own)
+    steps = [(e["action"], e["actor"]) for e in trail if e["action"].startswith("case.")]
+    assert steps == [
         ("case.concern_recorded", "manager-user"),
         ("case.warned", "manager-user"),
         ("case.restricted", "manager-user"),
@@ -368,6 +371,37 @@ def test_refused_contacts_wait_in_the_held_queue_for_triage(
     assert [f["kind"] for f in found["flags"]] == ["restriction_breach"]
     trail = ok(admin.get("/api/v1/audit", params={"subject": f"held:{item['id']}"}))
     assert [(e["action"], e["actor"]) for e in trail] == [("held.triaged", "officer-user")]
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def test_check_prints_the_decision_and_records_nothing(
+    server: GatewayServer, admin: httpx.Client
+) -> None:
+    customer(admin, "C-600", "c600@example.org", "07700 900600")
+    restrict(admin, "C-600", {"kind": "letter_only"})
+    result = server.cli("check", "--channel", "email", "--from", "C600@example.org",
+                        "--subject", "Boiler", "--text", "When will it be fixed?")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    decision = json.loads(result.stdout)
+    assert decision.keys() >= {"action", "destination", "reasons", "flags", "notice"}
+    assert decision["action"] == "refuse" and decision["destination"] is None
+    assert [r["rule"] for r in decision["reasons"]] == ["letter_only"]
+    assert [f["kind"] for f in decision["flags"]] == ["restriction_breach"]
+    assert decision["notice"]["key"] == "letter_only"
+    at = "2026-12-01T10:30:00+00:00"
+    result = server.cli("check", "--channel", "phone", "--from", "07700 900600", "--emergency",
+                        "--at", at)  # fmt: skip
+    decision = json.loads(result.stdout)
+    assert (decision["action"], decision["destination"]) == ("redirect", "+441332000999")
+    assert [f["kind"] for f in decision["flags"]] == ["emergency_override"]
+    with server.client("officer") as officer:
+        assert ok(officer.get("/api/v1/customers/C-600/contacts")) == []
+        assert ok(officer.get("/api/v1/held", params={"customer": "C-600"})) == []
+    assert banner(admin, customer="C-600")["counts"]["last_7_days"] == 0
+    bad = server.cli("check", "--channel", "sms", "--from", "not a number")
+    assert bad.returncode == 2 and "--from" in bad.stderr and bad.stdout == ""
 
 
 # -- the banner -----------------------------------------------------------------------------

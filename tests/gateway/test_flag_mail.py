@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,12 +19,14 @@ from gateway.settings import Settings
 from gateway.store.base import StoredFlag
 from policy_core.cases import Case, CaseState
 from policy_core.identities import Identity
-from policy_core.models import Customer, Flag, FlagKind, Officer
+from policy_core.models import Channel, Contact, Customer, Flag, FlagKind, LetterOnly, Officer
 from tests.mailsink import MailSink
 from tests.servers import free_port
 
 SECRET_TEXT = "my neighbour at number 12 is the worst person alive"
 TODAY = dt.date(2026, 11, 20)
+CAROL = Identity.of("email", "carol@example.org")
+LONDON = ZoneInfo("Europe/London")
 
 
 def settings_for(tmp_path: Path, smtp_port: int, **sections: Any) -> Settings:
@@ -61,12 +64,13 @@ def mail_settings(gw: Gateway) -> FlagMailSettings:
     return FlagMailSettings.model_validate(gw.settings.channel_sections["flags"])
 
 
-async def add_case(gw: Gateway, officer: Officer | None) -> None:
-    sender = Identity.of("email", "carol@example.org")
-    await gw.store.put_customer(Customer(ref="C-1", name="Carol", identities=(sender,)))
+async def add_case(gw: Gateway, officer: Officer | None, letter_only: bool = False) -> None:
+    await gw.store.put_customer(Customer(ref="C-1", name="Carol", identities=(CAROL,)))
+    restrictions = (LetterOnly(id="R-1", starts_on=dt.date(2026, 10, 1)),) if letter_only else ()
     case = Case(
         id="K-1", customer_ref="C-1", officer=officer, state=CaseState.restricted,
         warned_on=dt.date(2026, 9, 1), restricted_on=dt.date(2026, 10, 1),
+        restrictions=restrictions,
     )  # fmt: skip
     await gw.store.put_case(case)
 
@@ -163,3 +167,73 @@ def test_which_route_a_flag_takes(tmp_path: Path) -> None:
     assert not goes_by_email(with_slack, jo) and not goes_by_email(with_slack, sam)
     assert goes_by_email(preferring, jo) and not goes_by_email(preferring, sam)
     assert not goes_by_email(Settings(slack=slack), sam)
+
+
+def email_from_carol(text: str, day: dt.date, hour: int) -> Contact:
+    received = dt.datetime.combine(day, dt.time(hour), LONDON)
+    return Contact(
+        channel=Channel.email, sender=CAROL, received_at=received, text=text, subject=text,
+        destination="housing@landlord.example", external_id=f"<{text}-{day}@example.org>",
+    )  # fmt: skip
+
+
+async def test_a_flag_is_emailed_once_per_kind_per_customer_per_day(
+    gateway: Gateway, sink: MailSink
+) -> None:
+    """With no Slack configured, the flags dispatch queues go by e-mail: each kind once a day
+    for a customer, however often it is raised, and again on the next day."""
+    await add_case(gateway, Officer(name="Jo Officer", email="jo@landlord.example"), True)
+    stop = await start(gateway, mail_settings(gateway))
+    flags = asyncio.create_task(gateway.run_flags())
+    try:
+        for n, text in enumerate(("rent", "boiler", "fence")):
+            result = await gateway.dispatch(email_from_carol(text, TODAY, 9 + n))
+            assert result.decision.action.value == "refuse"
+        [(recipients, first)] = await delivered(sink)
+        await asyncio.sleep(1.5)  # time enough for a second or third e-mail to arrive
+        assert len(sink.received()) == 1
+        await gateway.dispatch(email_from_carol("gutter", TODAY + dt.timedelta(days=1), 9))
+        [_, (_, second)] = await delivered(sink, count=2)
+    finally:
+        flags.cancel()
+        await stop()
+    assert recipients == ["jo@landlord.example"]
+    for mail in (first, second):
+        assert mail["Subject"] == "Flag: Contact on a refused channel (customer C-1)"
+    assert "Friday 20 November 2026" in first.get_content()
+    assert "Saturday 21 November 2026" in second.get_content()
+    assert len(sink.received()) == 2
+
+
+async def test_retries_wait_longer_each_time(tmp_path: Path) -> None:
+    """An SMTP server that hangs up on every connection is tried again after 1s, then 2s: the
+    gateway backs off rather than hammering a server in trouble."""
+    loop = asyncio.get_running_loop()
+    attempts: list[float] = []
+    third = asyncio.Event()
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        attempts.append(loop.time())
+        writer.close()
+        if len(attempts) >= 3:
+            third.set()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    gw = build_gateway(settings_for(tmp_path, port), "test")
+    await gw.store.open()
+    try:
+        await add_case(gw, Officer(name="Jo Officer", email="jo@landlord.example"))
+        stop = await start(gw, mail_settings(gw))
+        await gw.flag_listeners[0](await raise_flag(gw))
+        try:
+            await asyncio.wait_for(third.wait(), timeout=8)
+        finally:
+            await stop()
+    finally:
+        server.close()
+        await server.wait_closed()
+        await gw.store.close()
+    assert len(attempts) >= 3, attempts
+    first_wait, second_wait = attempts[1] - attempts[0], attempts[2] - attempts[1]
+    assert 0.9 <= first_wait < 1.8 and 1.9 <= second_wait < 3.0, (first_wait, second_wait)

@@ -6,7 +6,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import signal
+import smtplib
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +24,8 @@ from gateway.store import AuditEntry, open_store
 from policy_core import lifecycle
 from policy_core.cases import Case, CaseState
 from policy_core.models import Customer
-from tests.serve import ROOT, GatewayServer
+from tests.serve import ROOT, GatewayServer, _env
+from tests.servers import free_port
 
 DEMO = ROOT / "config" / "demo-data.json"
 
@@ -227,7 +234,53 @@ def test_bad_configuration_is_status_2_and_unreadable_data_status_1(
     broken.write_text('[policy]\nprofile = "no-such-policy"\n', encoding="utf-8")
     result = gateway.cli("import", str(DEMO), config=broken)
     assert result.returncode == 2 and "policy.profile" in result.stderr
+    fax = tmp_path / "fax.toml"
+    fax.write_text(f'{gateway.config.config_path.read_text()}\n[fax]\nnumber = "+441332000000"\n')
+    result = gateway.cli("import", str(DEMO), config=fax)
+    assert result.returncode == 2, result.stderr
+    assert "fax.toml: [fax]: no channel named 'fax' is installed" in result.stderr
+    assert read_store(gateway.store_url, ["C-1001"], [])[0] == {"C-1001": None}
     not_json = tmp_path / "export.json"
     not_json.write_text("{customers: []", encoding="utf-8")
     result = gateway.cli("import", str(not_json))
     assert result.returncode == 1 and "not valid JSON" in result.stderr
+
+
+def test_demo_imports_the_demo_data_serves_it_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    """`make run`'s command on free ports: the demo data is loaded, the web address, an API
+    token and the SMTP port are printed, e-mail is answered, and Ctrl-C stops it cleanly."""
+    smtp, downstream = free_port(), free_port()
+    section = {"listen": f"127.0.0.1:{smtp}", "domains": ["landlord.example"],
+               "downstream": f"127.0.0.1:{downstream}"}  # fmt: skip
+    server = GatewayServer(tmp_path, extra={"smtp": section})
+    command = [sys.executable, "-m", "gateway.cli", "demo", "--config", str(server.config_path)]
+    demo = subprocess.Popen(command, cwd=tmp_path, env=_env(), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        server.process = demo  # type: ignore[assignment]  # only to wait for /healthz
+        server.wait_healthy()
+        with server.client("agent") as agent:
+            banner = agent.get("/api/v1/banner", params={"address": "07700 900123"}).json()
+        assert banner["customer"]["ref"] == "C-1001"
+        message = EmailMessage()
+        message["From"], message["To"] = "m.ashworth@example.org", "housing@landlord.example"
+        message["Subject"] = "Repairs"
+        message.set_content("The boiler is still broken.")
+        with smtplib.SMTP("127.0.0.1", smtp, timeout=10) as client:
+            client.send_message(message)
+        mailbox = tmp_path / "data" / "mailbox"
+        for _ in range(100):
+            if list(mailbox.glob("*.eml")):
+                break
+            time.sleep(0.1)
+        [reply] = [p.read_text() for p in mailbox.glob("*.eml")]
+        assert "To: m.ashworth@example.org" in reply and "letter" in reply.lower()
+    finally:
+        demo.send_signal(signal.SIGINT)
+        out, _ = demo.communicate(timeout=20)
+    assert demo.returncode == 130, out
+    assert "customers: 8 created" in out and "cases: 7 created" in out
+    assert f"web:      {server.url}/agent" in out
+    assert f"Authorization: Bearer {server.token('admin')}" in out
+    assert f"SMTP port {smtp} on 127.0.0.1" in out
+    assert "Traceback" not in out

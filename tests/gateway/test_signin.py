@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from gateway.http.passwords import hash_password
-from tests.serve import GatewayServer, to_toml
+from tests.serve import GatewayServer, run_cli, to_toml
 
 PASSWORDS = {"agent1": "agent-password-1", "boss": "manager-password-1", "slow": "slow-pass-1"}
 ROLES = {"agent1": "agent", "boss": "manager", "slow": "agent"}
@@ -224,3 +224,13 @@ def test_trusted_header_mode_signs_in_whoever_the_proxy_names(server: GatewaySer
         assert client.get("/agent", headers=unknown_role).status_code == 303
         unknown_user = {"X-Remote-User": "stranger"}
         assert client.get("/agent", headers=unknown_user).status_code == 303
+
+
+def test_a_crm_origin_that_is_not_an_origin_is_refused_at_start(tmp_path: Path) -> None:
+    """It would go into the fragment's Content-Security-Policy header as it stands."""
+    config = tmp_path / "gateway.toml"
+    config.write_text('[http]\ncrm_origins = ["https://crm.example; script-src *"]\n')
+    args = ["check", "--config", str(config), "--channel", "email", "--from", "a@example.org"]
+    result = run_cli(args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "http.crm_origins.0" in result.stderr and "should match pattern" in result.stderr

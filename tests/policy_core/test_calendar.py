@@ -77,6 +77,18 @@ def test_day_zero_is_the_trigger_and_the_deadline_the_nth_working_day_after() ->
     assert deadline(D(2026, 3, 19), 20, SCOTLAND) == D(2026, 4, 17)
 
 
+def test_deadlines_across_christmas_and_easter_2026_and_2027() -> None:
+    # From Christmas Eve 2026 (a Thursday), the next working day is Tuesday 29 December.
+    assert deadline(D(2026, 12, 24), 1) == D(2026, 12, 29)
+    # 20 working days from Monday 13 December 2027 skip 27 and 28 December and Monday
+    # 3 January 2028 (New Year's Day falls on a Saturday).
+    assert deadline(D(2027, 12, 13), 20) == D(2028, 1, 13)
+    # 15 working days from Monday 15 March 2027 skip Good Friday and Easter Monday.
+    assert deadline(D(2027, 3, 15), 15) == D(2027, 4, 7)
+    # Easter 2026: a decision on Maundy Thursday, the first working day after is Tuesday.
+    assert deadline(D(2026, 4, 2), 1) == D(2026, 4, 7)
+
+
 def test_a_deadline_needs_at_least_one_working_day() -> None:
     with pytest.raises(ValueError, match="at least one working day"):
         deadline(D(2026, 3, 2), 0)

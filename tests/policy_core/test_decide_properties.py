@@ -137,12 +137,6 @@ def snapshots(draw: st.DrawFn, each: st.SearchStrategy[Restriction] | None = Non
 routes = st.sampled_from([ROUTES, Routes()])
 
 
-def is_emergency(contact: Contact) -> bool:
-    return contact.emergency_option or any(
-        w in f"{contact.subject} {contact.text}".lower() for w in ("gas leak", "flood", "heating")
-    )
-
-
 # A restriction that cannot be in force for any `now` drawn: over before, or not yet begun,
 # or for another service area than any contact's.
 not_in_force = st.one_of(
@@ -164,15 +158,32 @@ def test_without_an_active_restriction_every_contact_is_delivered(
     assert decision.notice is None and decision.flags == ()
 
 
+# Ways a contact says it is an emergency: a listed phrase in the subject or the text, or (on a
+# call) the emergency option of the phone menu.
+emergencies = st.sampled_from(
+    [
+        {"subject": "GAS LEAK"},
+        {"text": "Water everywhere, a real flood, please help"},
+        {"text": "I think there's carbon monoxide in the flat"},
+        {"text": "worried about self-harm"},
+        {"emergency_option": True},
+    ]
+)
+
+
 @SOME
-@given(contacts(), snapshots(), nows, routes)
+@given(contacts(), emergencies, snapshots(), nows, routes)
 def test_an_emergency_is_never_refused_or_held(
-    contact: Contact, snapshot: Snapshot, now: dt.datetime, route: Routes
+    contact: Contact, said: dict[str, object], snapshot: Snapshot, now: dt.datetime, route: Routes
 ) -> None:
+    if "emergency_option" in said:
+        contact = contact.model_copy(update={"channel": Channel.phone, **said})
+    else:
+        contact = contact.model_copy(update=said)
     decision = decide(contact, snapshot, PROFILE, now, routes=route)
-    if is_emergency(contact):
-        assert decision.action in (Action.deliver, Action.redirect)
-        assert decision.safety and decision.notice is None
+    assert decision.action in (Action.deliver, Action.redirect)
+    assert decision.safety and decision.notice is None
+    assert not any(f.kind.value == "restriction_breach" for f in decision.flags)
 
 
 @SOME

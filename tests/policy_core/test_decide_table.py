@@ -94,7 +94,17 @@ TABLE: dict[str, dict[Channel, tuple[Action, str | None]]] = {
                                  SO: (D, SAME), L: (D, SAME), V: (D, SAME)},
     "none": {c: (D, SAME) for c in Channel},
 }  # fmt: skip
-CASES = [(k, c, *TABLE[k][c]) for k in TABLE for c in Channel]
+# Outside every contact window (Tuesday 14:00) only a call to the single point of contact
+# changes: it is refused with the next window instead of reaching the officer's line.
+OUTSIDE_TABLE = {
+    kinds: {**row, P: (RF, None)} if "spoc" in kinds else row for kinds, row in TABLE.items()
+}
+CASES = [
+    pytest.param(k, c, at, *table[k][c], id=f"{k}-{c.value}-{label}")
+    for label, at, table in (("inside", INSIDE, TABLE), ("outside", OUTSIDE, OUTSIDE_TABLE))
+    for k in table
+    for c in Channel
+]
 
 
 def where(expected: str | None, channel: Channel) -> str | None:
@@ -107,16 +117,17 @@ def where(expected: str | None, channel: Channel) -> str | None:
     return None
 
 
-@pytest.mark.parametrize(("kinds", "channel", "action", "destination"), CASES)
+@pytest.mark.parametrize(("kinds", "channel", "at", "action", "destination"), CASES)
 def test_every_kind_on_every_channel(
     kinds: str,
     channel: Channel,
+    at: dt.datetime,
     action: Action,
     destination: str | None,
     profile: Profile,
     routes: Routes,
 ) -> None:
-    decision = decide(contact(channel), snapshot(*KINDS[kinds]()), profile, INSIDE, routes=routes)
+    decision = decide(contact(channel, at), snapshot(*KINDS[kinds]()), profile, at, routes=routes)
     assert (decision.action, decision.destination) == (action, where(destination, channel))
     assert (decision.notice is not None) == (action is RF)
     assert decision.safety is False
@@ -195,10 +206,22 @@ def test_the_refusal_notice_says_what_until_when_and_how_else(
     assert facts["kind"] == "letter_only" and facts["kinds"] == ["letter_only"]
     assert facts["ends_on"] == "2027-02-28"
     assert facts["postal_address"] == routes.postal_address
+    assert facts["appeal_address"] == routes.postal_address  # no separate appeal address
     assert facts["representatives"] == [{"name": "Ada Brief", "role": "solicitor"}]
     assert facts["appeal_open"] is False
     # The renderer supplies these itself; a fact of the same name would clash.
     assert not {"channel", "notice", "org"} & facts.keys()
+
+
+def test_the_notice_gives_the_appeal_address_when_there_is_one(
+    profile: Profile, routes: Routes
+) -> None:
+    own = routes.model_copy(update={"appeal_address": "Customer Experience Team, PO Box 1"})
+    decision = decide(contact(S), snapshot(letter_only()), profile, INSIDE, routes=own)
+    assert decision.notice is not None
+    assert decision.notice.facts["appeal_address"] == "Customer Experience Team, PO Box 1"
+    bare = decide(contact(S), snapshot(letter_only()), profile, INSIDE)
+    assert bare.notice is not None and "appeal_address" not in bare.notice.facts
 
 
 def test_reasons_list_every_hit_in_order_without_personal_data(

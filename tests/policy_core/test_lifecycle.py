@@ -7,8 +7,11 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.profiles import load_profile
+from policy_core.calendar import WorkingDays
 from policy_core.cases import Case, CaseState
 from policy_core.lifecycle import (
     TransitionError,
@@ -277,3 +280,29 @@ def test_closing_ends_running_restrictions_and_any_open_appeal() -> None:
     assert case.state is CaseState.closed and not case.appeal_open
     assert {r.ends_on for r in case.restrictions} == {D(2026, 6, 1)}
     assert deadlines(case, EARLIER, today=D(2026, 6, 2)).allowed_steps == ()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([CURRENT, EARLIER]),
+    st.dates(min_value=D(2026, 2, 3), max_value=D(2034, 12, 31)),
+    st.integers(min_value=0, max_value=40),
+    st.sampled_from(["ENG", "SCT", "NIR"]),
+)
+def test_no_case_deadline_falls_on_a_weekend_or_a_bank_holiday(
+    profile: Profile, restricted_on: dt.date, appeal_after: int, region: str
+) -> None:
+    profile = profile.model_copy(update={"bank_holiday_region": region})
+    calendar = WorkingDays.of(profile)
+    case = restrict(
+        warned(), "head of service", restricted_on, "no change after the warning",
+        [letter_only(restricted_on)], profile=profile,
+    )  # fmt: skip
+    request_by = deadlines(case, profile).appeal_request_by
+    assert request_by is not None
+    appeal_on = min(restricted_on + dt.timedelta(days=appeal_after), request_by)
+    appealed = lodge_appeal(case, "customer experience team", appeal_on, "letter", profile=profile)
+    due = deadlines(appealed, profile)
+    for day in (request_by, due.appeal_decision_due, due.review_due):
+        assert day is not None and day > restricted_on
+        assert day.weekday() < 5 and not calendar.is_bank_holiday(day), day

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.http.api import audit, banner, cases, customers, held
+from gateway.http.api import audit, banner, cases, customers, held, reports
 
 router = APIRouter(prefix="/api/v1")
-for module in (customers, cases, held, banner, audit):
+for module in (customers, cases, reports, held, banner, audit):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -4,16 +4,14 @@ cannot take is 409 with the lifecycle's words (what is wrong, what is allowed no
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
-from gateway.http.api.common import audit, invalid, not_found, today, translated
+from gateway.http import casework
+from gateway.http.api.common import invalid, not_found, now, today, translated
 from gateway.http.api.steps import AppealDecision, CaseView, NewCase, Restrict, Review, Step
 from gateway.http.auth import Principal, gateway_of, require
-from gateway.inputs import restrictions
 from gateway.settings import Role
 from policy_core import lifecycle
 from policy_core.cases import Case
@@ -38,26 +36,16 @@ async def _case(request: Request, case_id: str) -> Case:
 
 async def _save(request: Request, principal: Principal, case: Case) -> CaseView:
     with translated():
-        await gateway_of(request).store.put_case(case)
-    event = case.events[-1]
-    await audit(
-        request,
-        principal,
-        f"case.{event.step}",
-        f"case:{case.id}",
-        on=event.on.isoformat(),
-        reason=event.reason,
-        state=case.state.value,
-    )
+        await casework.record(gateway_of(request), case, principal.name, now())
     return view(request, case)
 
 
 async def _step(
-    request: Request, principal: Principal, case_id: str, take: Callable[[Case, dt.date], Case]
+    request: Request, principal: Principal, case_id: str, step: str, body: Step
 ) -> CaseView:
     case = await _case(request, case_id)
     with translated():
-        changed = take(case, today())
+        changed = casework.take(gateway_of(request), case, step, body, principal.name, today())
     return await _save(request, principal, changed)
 
 
@@ -70,14 +58,7 @@ async def record_concern(body: NewCase, request: Request, principal: Manager) ->
             raise invalid([(("customer_ref",), f"no customer {body.customer_ref}")])
         if await store.get_case(body.id) is not None:
             raise HTTPException(status.HTTP_409_CONFLICT, f"case {body.id} already exists")
-        case = lifecycle.record_concern(
-            body.id,
-            body.customer_ref,
-            principal.name,
-            body.on or today(),
-            body.reason,
-            body.officer,
-        )
+        case = casework.new_case(body, principal.name, today())
     return await _save(request, principal, case)
 
 
@@ -98,33 +79,13 @@ async def get_case(case_id: str, request: Request, principal: OfficerRole) -> Ca
 @router.post("/{case_id}/warning", response_model=CaseView)
 async def warn(case_id: str, body: Step, request: Request, principal: Manager) -> CaseView:
     """Step 1: the customer is warned in writing."""
-    return await _step(
-        request,
-        principal,
-        case_id,
-        lambda case, now: lifecycle.warn(case, principal.name, body.on or now, body.reason),
-    )
+    return await _step(request, principal, case_id, "warning", body)
 
 
 @router.post("/{case_id}/restrictions", response_model=CaseView)
 async def restrict(case_id: str, body: Restrict, request: Request, principal: Manager) -> CaseView:
     """Step 2: restrictions for the profile's period (or directly, with the reason why)."""
-    profile = gateway_of(request).profile
-
-    def take(case: Case, now: dt.date) -> Case:
-        on = body.on or now
-        imposed = restrictions(body.restrictions, on, "restrictions")
-        return lifecycle.restrict(
-            case,
-            principal.name,
-            on,
-            body.reason,
-            imposed,
-            body.skip_warning_reason,
-            profile=profile,
-        )
-
-    return await _step(request, principal, case_id, take)
+    return await _step(request, principal, case_id, "restrictions", body)
 
 
 @router.post("/{case_id}/appeals", response_model=CaseView)
@@ -132,15 +93,7 @@ async def lodge_appeal(
     case_id: str, body: Step, request: Request, principal: OfficerRole
 ) -> CaseView:
     """The customer asks for an independent review, within the appeal window."""
-    profile = gateway_of(request).profile
-    return await _step(
-        request,
-        principal,
-        case_id,
-        lambda case, now: lifecycle.lodge_appeal(
-            case, principal.name, body.on or now, body.reason, profile=profile
-        ),
-    )
+    return await _step(request, principal, case_id, "appeals", body)
 
 
 @router.post("/{case_id}/appeals/{number}/decision", response_model=CaseView)
@@ -148,46 +101,21 @@ async def decide_appeal(
     case_id: str, number: int, body: AppealDecision, request: Request, principal: Manager
 ) -> CaseView:
     """The independent review's decision on appeal `number` (1 for the first)."""
-
-    def take(case: Case, now: dt.date) -> Case:
-        if not 1 <= number <= case.appeals:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no appeal {number} on case {case.id}")
-        if number < case.appeals:
-            raise HTTPException(status.HTTP_409_CONFLICT, f"appeal {number} was decided before")
-        on = body.on or now
-        new = restrictions(body.restrictions, on, "restrictions") or None
-        return lifecycle.decide_appeal(case, principal.name, on, body.outcome, body.reason, new)
-
-    return await _step(request, principal, case_id, take)
+    case = await _case(request, case_id)
+    if not 1 <= number <= case.appeals:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no appeal {number} on case {case.id}")
+    if number < case.appeals:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"appeal {number} was decided before")
+    return await _step(request, principal, case_id, "appeal_decision", body)
 
 
 @router.post("/{case_id}/reviews", response_model=CaseView)
 async def review(case_id: str, body: Review, request: Request, principal: Manager) -> CaseView:
     """The 12-month review: restrictions lift unless extended with recorded grounds."""
-    profile = gateway_of(request).profile
-    return await _step(
-        request,
-        principal,
-        case_id,
-        lambda case, now: lifecycle.review(
-            case,
-            principal.name,
-            body.on or now,
-            body.reason,
-            body.outcome,
-            body.grounds,
-            body.months,
-            profile=profile,
-        ),
-    )
+    return await _step(request, principal, case_id, "reviews", body)
 
 
 @router.post("/{case_id}/closure", response_model=CaseView)
 async def close(case_id: str, body: Step, request: Request, principal: Manager) -> CaseView:
     """Closes the case; restrictions still running end on the date given."""
-    return await _step(
-        request,
-        principal,
-        case_id,
-        lambda case, now: lifecycle.close(case, principal.name, body.on or now, body.reason),
-    )
+    return await _step(request, principal, case_id, "closure", body)

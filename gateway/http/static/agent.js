@@ -75,7 +75,7 @@
       while (list.children.length > 5) {
         list.removeChild(list.lastChild);
       }
-      connection.textContent = "Incoming call from " + data.number + ".";
+      connection.textContent = data.said || "Incoming call from " + data.number + ".";
     });
   }
 }());

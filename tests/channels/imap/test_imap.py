@@ -33,6 +33,7 @@ class Mailbox:
     server: GatewayServer
     imap: DovecotServer
     outbound: Sink
+    folders_before: set[str]
 
     def folder(self, name: str) -> list[tuple[bytes, tuple[bytes, ...]]]:
         return self.imap.messages(USER, name)
@@ -64,7 +65,10 @@ def imap_section(imap: DovecotServer, outbound: Sink) -> dict[str, object]:
         "host": "127.0.0.1", "port": imap.port, "username": USER, "password": "mailbox-secret",
         "tls": False, "poll_seconds": 1,
     }  # fmt: skip
-    return {"outbound": outbound.address, "retry_max_seconds": 1, "mailboxes": [mailbox]}
+    return {
+        "outbound": outbound.address, "retry_max_seconds": 1, "max_attempts": 3,
+        "mailboxes": [mailbox],
+    }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +76,18 @@ def mailbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mailbox]:
     directory = tmp_path_factory.mktemp("imap")
     with DovecotServer({USER: "mailbox-secret"}) as imap, Sink() as outbound:
         imap.append(USER, message("old@example.org", "Before the gateway")[1])
+        folders_before = imap.folders(USER)
         server = GatewayServer(directory, extra={"imap": imap_section(imap, outbound)})
         with server:
             import_people(server)
-            box = Mailbox(server, imap, outbound)
+            box = Mailbox(server, imap, outbound, folders_before)
             box.wait(lambda: any((directory / "data" / "imap").glob("*.json")))
             yield box
+
+
+def test_the_decision_folders_are_created_when_missing(mailbox: Mailbox) -> None:
+    assert mailbox.folders_before == {"INBOX"}
+    assert {"Redirected", "Restricted"} <= mailbox.imap.folders(USER)
 
 
 def test_each_decision_is_applied_in_the_mailbox(mailbox: Mailbox) -> None:
@@ -93,6 +103,7 @@ def test_each_decision_is_applied_in_the_mailbox(mailbox: Mailbox) -> None:
     mailbox.wait(lambda: len(mailbox.folder("Redirected")) == 1)
     assert mailbox.subjects("INBOX") == {"Before the gateway", "A question", "nobody sent this"}
     assert all(b"\\Seen" not in flags for _, flags in mailbox.folder("INBOX"))
+    assert re.search(r"uid \d+ skipped: IdentityError", mailbox.server.log())  # by id
     assert mailbox.subjects("Redirected") == {"About my case"}
     assert mailbox.subjects("Restricted") == {"Repairs", "Repairs, again"}
 
@@ -121,11 +132,56 @@ def test_a_restart_dispatches_nothing_twice(mailbox: Mailbox) -> None:
     assert len(mailbox.outbound.messages()) == sent + 1
 
 
-def test_the_poller_reconnects_when_the_server_restarts(mailbox: Mailbox) -> None:
+def test_the_poller_reconnects_when_the_server_restarts_mid_poll(mailbox: Mailbox) -> None:
     redirected = len(mailbox.folder("Redirected"))
-    mailbox.imap.stop()  # drops the gateway's connection mid-IDLE
+    ids = []
+    for n in range(3):
+        message_id, raw = message(SPOC, f"Just before the server went down {n}")
+        mailbox.imap.append(USER, raw)
+        ids.append(message_id)
+    time.sleep(0.3)  # the poller is at work on them
+    mailbox.imap.stop()  # every connection dropped, mid-poll or mid-IDLE
     time.sleep(1.5)  # a reconnect attempt or two fail
     mailbox.imap.start()
-    mailbox.imap.append(USER, message(SPOC, "After the server came back")[1])
-    mailbox.wait(lambda: len(mailbox.folder("Redirected")) == redirected + 1)
+    after_id, after = message(SPOC, "After the server came back")
+    mailbox.imap.append(USER, after)
+    ids.append(after_id)
+    mailbox.wait(lambda: len(mailbox.folder("Redirected")) == redirected + 4)
     assert "After the server came back" in mailbox.subjects("Redirected")
+    forwarded = [m.message["Message-ID"] for m in mailbox.outbound.messages()]
+    assert all(forwarded.count(i) == 1 for i in ids), "each forwarded exactly once"
+
+
+def test_a_message_that_keeps_failing_is_left_in_place_not_retried_forever(
+    mailbox: Mailbox,
+) -> None:
+    mailbox.outbound.refuse[OFFICER] = "451 4.3.0 Please try again later"
+    try:
+        mailbox.imap.append(USER, message(SPOC, "Cannot be forwarded")[1])
+        mailbox.wait(lambda: mailbox.outbound.refused.get(OFFICER, 0) >= 3)  # max_attempts
+        time.sleep(3)  # three more polls
+        assert mailbox.outbound.refused[OFFICER] == 3
+    finally:
+        mailbox.outbound.refuse.clear()
+    assert re.search(r"uid \d+ failed 3 times; left in place", mailbox.server.log())
+    redirected = len(mailbox.folder("Redirected"))
+    mailbox.imap.append(USER, message(SPOC, "The next one")[1])  # the mailbox moves on
+    mailbox.wait(lambda: len(mailbox.folder("Redirected")) == redirected + 1)
+    assert "Cannot be forwarded" in mailbox.subjects("INBOX")  # not forwarded after all
+    assert "Cannot be forwarded" not in mailbox.subjects("Redirected")
+
+
+def test_a_message_the_server_cannot_read_is_skipped_not_retried_forever(
+    mailbox: Mailbox,
+) -> None:
+    redirected = len(mailbox.folder("Redirected"))
+    try:
+        mailbox.imap.drop_unreadable(USER, message(SPOC, "Unreadable on the server")[1])
+        mailbox.imap.append(USER, message(SPOC, "Behind the unreadable one")[1])
+        mailbox.wait(lambda: len(mailbox.folder("Redirected")) == redirected + 1, timeout=30)
+        log = mailbox.server.log()
+        assert re.search(r"uid \d+ broke the connection 3 times; left in place", log)
+    finally:
+        mailbox.imap.make_readable(USER)
+    assert "Unreadable on the server" in mailbox.subjects("INBOX")  # left where it was
+    assert "Behind the unreadable one" in mailbox.subjects("Redirected")

@@ -38,6 +38,7 @@ class Sink:
         self.lock = threading.Lock()
         self.controller: Controller | None = None
         self.refuse: dict[str, str] = {}  # recipient -> the reply to RCPT ("550 ...", "451 ...")
+        self.refused: dict[str, int] = {}  # recipient -> how many times RCPT was refused
 
     @property
     def address(self) -> str:
@@ -47,6 +48,8 @@ class Sink:
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if address in self.refuse:
+            with self.lock:
+                self.refused[address] = self.refused.get(address, 0) + 1
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"

@@ -28,6 +28,9 @@ class SlackApi:
         self.lock = threading.Lock()
         self.fail_with: int | None = None  # answer every call with this HTTP status
         self.refused: list[Call] = []  # the calls answered with it
+        self.stalled: list[Call] = []  # the calls kept waiting while Slack hangs
+        self._answering = threading.Event()
+        self._answering.set()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,7 +62,18 @@ class SlackApi:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
 
+    def hang(self) -> None:
+        """From now on, accept every call and answer none until `resume` (a slow outage)."""
+        self._answering.clear()
+
+    def resume(self) -> None:
+        self._answering.set()
+
     def answer(self, call: Call) -> tuple[int, dict[str, Any]]:
+        if not self._answering.is_set():
+            with self.lock:
+                self.stalled.append(call)
+            self._answering.wait(30)
         with self.lock:
             if self.fail_with is not None:
                 self.refused.append(call)
@@ -93,6 +107,7 @@ class SlackApi:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.resume()
         self.server.shutdown()
         self.server.server_close()
 

@@ -36,8 +36,9 @@ OFFICERS = "C0OFFICERS"
 BODY = "the repairs team are useless and I will keep posting until"
 SEQUENCE = itertools.count(1)
 
-# Carol is denied social media, Dave and Gus are restricted, Erin has no restriction, Fay is
-# denied and her officer, Pat, takes flags by e-mail; Ivy is on letter only. The Bar customers
+# Carol and Hana are denied social media, Dave and Gus are restricted, Erin has no restriction,
+# Fay and Hal are denied and their officer, Pat, takes flags by e-mail; Ivy is on letter only.
+# The Bar customers
 # are denied too: each one's first post raises a new flag, which tells a test that every
 # earlier flag was handled.
 MEMBERS: dict[str, tuple[str, str, str | None, dict[str, str] | None]] = {
@@ -46,7 +47,9 @@ MEMBERS: dict[str, tuple[str, str, str | None, dict[str, str] | None]] = {
     "C-3": ("Erin", "U0ERIN", None, None),
     "C-4": ("Fay", "U0FAY", "denied", {"name": "Pat Officer", "email": "pat@landlord.example"}),
     "C-5": ("Gus", "U0GUS", "restricted", {"name": "Sam Officer"}),
+    "C-6": ("Hana", "U0HANA", "denied", {"name": "Sam Officer"}),
     "C-7": ("Ivy", "U0IVY", "letter_only", {"name": "Sam Officer"}),
+    "C-8": ("Hal", "U0HAL", "denied", {"name": "Pat Officer", "email": "pat@landlord.example"}),
 }
 BARRIERS = [(f"C-9{i}", f"U0BAR{i}") for i in range(10)]
 MEMBERS.update({ref: ("Bar", user, "denied", {"name": "Sam Officer"}) for ref, user in BARRIERS})
@@ -175,6 +178,12 @@ def barrier(server: GatewayServer, api: SlackApi) -> None:
         time.sleep(0.05)
 
 
+def test_serve_starts_without_calling_slack(server: GatewayServer, slack_api: SlackApi) -> None:
+    """bolt gets the bot token from an `authorize` function: no auth.test at start-up, so the
+    gateway starts (and takes e-mail, calls and texts) while Slack is unreachable."""
+    assert slack_api.calls == [] and slack_api.refused == []
+
+
 def test_a_restricted_member_is_held_silently_and_hidden(
     server: GatewayServer, slack_api: SlackApi
 ) -> None:
@@ -203,6 +212,7 @@ def test_a_denied_member_gets_one_notice_a_day_and_is_removed(
     barrier(server, slack_api)
     assert notice.params["channel"] == COMMUNITY and notice.token == BOT_TOKEN
     text = notice.params["text"]
+    assert "you cannot post in our social media spaces" in text  # what the restriction is
     assert "Test Homes, 1 High Street, Derby DE1 1AA" in text and "+441332000999" in text
     assert len(slack_api.of("chat.postEphemeral", is_carol)) == 1  # not one per post
     assert {k.params["channel"] for k in kicks} == {COMMUNITY, NOTICEBOARD}
@@ -222,7 +232,28 @@ def test_letter_only_covers_slack_too(server: GatewayServer, slack_api: SlackApi
     send(server, event("U0IVY"))
     [notice] = slack_api.wait_for("chat.postEphemeral", lambda c: c.params.get("user") == "U0IVY")
     assert "Test Homes, 1 High Street" in notice.params["text"]
+    assert "we can only accept contact from you by letter" in notice.params["text"]
     assert [h.action for h in read(server, lambda s: s.held("C-7"))] == [Action.refuse]
+
+
+def test_a_denied_members_direct_message_is_refused_in_the_conversation(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    ts = ts_of(send(server, event("U0HANA", channel="D0HANA", text="a direct message")))
+    is_hana = lambda c: c.params.get("user") == "U0HANA"  # noqa: E731
+    [notice] = slack_api.wait_for("chat.postEphemeral", is_hana)
+    assert notice.params["channel"] == "D0HANA"
+    slack_api.wait_for("conversations.kick", is_hana)
+    barrier(server, slack_api)
+    # Removed from the public channels; a direct conversation is nobody's to hide or leave.
+    assert [k.params["channel"] for k in slack_api.of("conversations.kick", is_hana)] == [
+        NOTICEBOARD
+    ]
+    assert slack_api.of("chat.delete", lambda c: c.params.get("ts") == ts) == []
+    held = read(server, lambda s: s.held("C-6"))
+    assert [(h.action, h.contact.text, h.contact.destination) for h in held] == [
+        (Action.refuse, "a direct message", "D0HANA")
+    ]
 
 
 def test_slack_can_verify_the_events_url(server: GatewayServer) -> None:
@@ -345,14 +376,23 @@ def test_an_officer_who_prefers_email_gets_the_flag_by_email(
     server: GatewayServer, slack_api: SlackApi, mail_sink: MailSink
 ) -> None:
     send(server, event("U0FAY"))
-    messages = mail_sink.wait_for(1)
     barrier(server, slack_api)
-    [(recipients, mail)] = [(r, m) for r, m in messages if "C-4" in m["Subject"]]
+    [(recipients, mail)] = mail_to(mail_sink, "C-4")
     assert recipients == ["pat@landlord.example"]
     content = mail.get_content()
     assert "Contact on a refused channel" in content and f"{server.url}/cases/K-4" in content
     assert BODY not in content and "repairs team" not in content
     assert flag_posts(slack_api, "C-4") == []  # not on Slack as well
+
+
+def mail_to(sink: MailSink, customer: str, timeout: float = 10) -> list[Any]:
+    """The flag e-mails about one customer, once there is at least one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [(r, m) for r, m in sink.received() if f"customer {customer}" in m["Subject"]]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def test_a_slack_outage_never_slows_the_gateway_and_flags_arrive_later(
@@ -377,4 +417,35 @@ def test_a_slack_outage_never_slows_the_gateway_and_flags_arrive_later(
     deadline = time.monotonic() + 10
     while not flag_posts(slack_api, ref):
         assert time.monotonic() < deadline, "the flag was not retried"
+        time.sleep(0.05)
+
+
+def test_a_hanging_slack_slows_nothing_and_email_flags_still_go(
+    server: GatewayServer, slack_api: SlackApi, mail_sink: MailSink
+) -> None:
+    """Slack accepts connections and answers nothing: events are still answered at once, the
+    e-mail route carries on, and what Slack was to be told is told once it answers again."""
+    ref, user = UNUSED_BARRIERS.pop()
+    slack_api.hang()
+    try:
+        answered = []
+        for payload in (event(user, text="posted while Slack hangs"), event("U0HAL")):
+            started = time.monotonic()
+            send(server, payload)
+            answered.append(time.monotonic() - started)
+        [(recipients, _)] = mail_to(mail_sink, "C-8")  # not held up behind Slack
+        assert recipients == ["pat@landlord.example"]
+        deadline = time.monotonic() + 5
+        while not slack_api.stalled:
+            assert time.monotonic() < deadline, "nothing was sent to Slack"
+            time.sleep(0.05)
+        assert flag_posts(slack_api, ref) == []
+    finally:
+        slack_api.resume()
+    assert max(answered) < 1.0, answered
+    slack_api.wait_for("chat.postEphemeral", lambda c: c.params.get("user") == user)
+    slack_api.wait_for("chat.postEphemeral", lambda c: c.params.get("user") == "U0HAL")
+    deadline = time.monotonic() + 10
+    while not flag_posts(slack_api, ref):
+        assert time.monotonic() < deadline, "the flag never reached Slack"
         time.sleep(0.05)

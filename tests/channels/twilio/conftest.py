@@ -1,11 +1,12 @@
-"""A real `serve` process with the Twilio channel, customers imported through the CLI, and a
-stand-in for Twilio that signs every webhook with the twilio library's own validator."""
+"""A real `serve` process with the Twilio channel behind a public URL, its clock fixed at `NOW`
+(a Monday, 10:30 in London), customers imported through the CLI, and a stand-in for Twilio
+that signs every webhook with the twilio library's own validator."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,67 +17,99 @@ import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
+from channels.twilio.common import FIXED_NOW
 from tests.serve import GatewayServer
 
 LONDON = ZoneInfo("Europe/London")
 AUTH_TOKEN = "twilio-test-auth-token-0123456789"
 ACCOUNT = "AC" + "0" * 32
+PUBLIC_URL = "https://gateway.landlord.example"  # what Twilio calls; a proxy forwards to `serve`
 OUR_NUMBER = "+441332000100"  # the landlord's Twilio number
 CONTACT_CENTRE = "+441332000000"
 EMERGENCY_LINE = "+441332000999"
 OFFICER_IN = "+441332000001"
 OFFICER_OUT = "+441332000002"
-SOLICITOR = "+442079460000"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OFFICER_PAST = "+441332000003"
+SOLICITOR = "+442079460000"  # C-THIRD's solicitor
+ADVOCATE = "+442079460111"  # C-SPOC-OUT's advocate
 
 
-def london_today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
+def fixed_now() -> dt.datetime:
+    """The instant every call and text is taken to arrive at: next Monday, 10:30 in London."""
+    today = dt.datetime.now(LONDON).date()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    return dt.datetime.combine(monday, dt.time(10, 30), tzinfo=LONDON)
 
 
-def next_window_day() -> dt.date:
-    """The one date the 'outside a window' officer can be called: next week."""
-    return london_today() + dt.timedelta(days=8)
+NOW = fixed_now()
+TUESDAY = NOW.date() + dt.timedelta(days=1)
+
+
+def window(day: str, start: str, end: str) -> dict[str, str]:
+    return {"weekday": day, "start": start, "end": end}
 
 
 def customers() -> dict[str, Any]:
-    today = london_today()
+    """One customer for each kind of restriction, with windows around `NOW`:
+    - C-SPOC-IN: Monday 10:00-12:00, so NOW is inside;
+    - C-SPOC-OUT: Monday 09:00-10:30 (ended just as NOW began) and Tuesday 14:00-16:00;
+    - C-SPOC-PAST: one dated window, last week: no window to come."""
+    day = NOW.date()
 
-    def case(ref: str, restriction: dict[str, Any]) -> dict[str, Any]:
+    def case(ref: str, *restrictions: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": f"K-{ref}",
             "customer_ref": ref,
             "officer": {"name": "Jo Officer", "email": "jo@landlord.example", "phone": OFFICER_IN},
-            "warned_on": (today - dt.timedelta(days=60)).isoformat(),
-            "restricted_on": (today - dt.timedelta(days=30)).isoformat(),
-            "restrictions": [restriction],
+            "warned_on": (day - dt.timedelta(days=60)).isoformat(),
+            "restricted_on": (day - dt.timedelta(days=30)).isoformat(),
+            "restrictions": list(restrictions),
         }
 
-    def person(ref: str, phone: str, **more: Any) -> dict[str, Any]:
-        return {"ref": ref, "name": f"Customer {ref}", "identities": [
-            {"kind": "phone", "value": phone}], **more}  # fmt: skip
+    def person(ref: str, phone: str, *representatives: tuple[str, str]) -> dict[str, Any]:
+        return {
+            "ref": ref,
+            "name": f"Customer {ref}",
+            "identities": [{"kind": "phone", "value": phone}],
+            "representatives": [
+                {"name": name, "role": "solicitor" if name.startswith("Sam") else "advocate",
+                 "identities": [{"kind": "phone", "value": number}]}
+                for name, number in representatives
+            ],
+        }  # fmt: skip
 
-    solicitor = {
-        "name": "Sam Solicitor",
-        "role": "solicitor",
-        "identities": [{"kind": "phone", "value": SOLICITOR}],
-    }
-    always = [{"weekday": d, "start": "00:00", "end": "23:59"} for d in WEEKDAYS]
-    later = [{"date": next_window_day().isoformat(), "start": "10:00", "end": "12:00"}]
+    def spoc(name: str, phone: str, *windows: dict[str, str]) -> dict[str, Any]:
+        officer = {"name": name, "phone": phone}
+        return {"kind": "single_point_of_contact", "windows": list(windows), "officer": officer}
+
+    last_week = {"date": (day - dt.timedelta(days=7)).isoformat(), "start": "10:00",
+                 "end": "12:00"}  # fmt: skip
     return {
         "customers": [
             person("C-LETTER", "07700 900101"),
-            person("C-THIRD", "+44 7700 900102", representatives=[solicitor]),
+            person("C-THIRD", "+44 7700 900102", ("Sam Solicitor", SOLICITOR)),
             person("C-SPOC-IN", "447700900103"),
-            person("C-SPOC-OUT", "07700900104"),
+            person("C-SPOC-OUT", "07700900104", ("Alex Advocate", ADVOCATE)),
+            person("C-SPOC-PAST", "07700 900105"),
+            person("C-APPOINTMENT", "07700 900106"),
+            person("C-WITNESS", "07700 900107"),
+            person("C-SOCIAL", "07700 900108"),
+            person("C-LETTER-SPOC", "07700 900109"),
+            person("C-EMERGENCY", "07700 900110"),  # letter only; rings once, in an emergency
         ],
         "cases": [
             case("C-LETTER", {"kind": "letter_only"}),
             case("C-THIRD", {"kind": "phone_via_third_party"}),
-            case("C-SPOC-IN", {"kind": "single_point_of_contact", "windows": always,
-                               "officer": {"name": "Jo Officer", "phone": OFFICER_IN}}),
-            case("C-SPOC-OUT", {"kind": "single_point_of_contact", "windows": later,
-                                "officer": {"name": "Kim Officer", "phone": OFFICER_OUT}}),
+            case("C-SPOC-IN", spoc("Jo Officer", OFFICER_IN, window("mon", "10:00", "12:00"))),
+            case("C-SPOC-OUT", spoc("Kim Officer", OFFICER_OUT, window("mon", "09:00", "10:30"),
+                                    window("tue", "14:00", "16:00"))),
+            case("C-SPOC-PAST", spoc("Lee Officer", OFFICER_PAST, last_week)),
+            case("C-APPOINTMENT", {"kind": "appointment_only", "office": "Council House"}),
+            case("C-WITNESS", {"kind": "witness_required"}),
+            case("C-SOCIAL", {"kind": "social_media", "level": "denied"}),
+            case("C-LETTER-SPOC", {"kind": "letter_only"},
+                 spoc("Jo Officer", OFFICER_IN, window("mon", "10:00", "12:00"))),
+            case("C-EMERGENCY", {"kind": "letter_only"}),
         ],
     }  # fmt: skip
 
@@ -98,7 +131,7 @@ class Twilio:
         self, path: str, params: dict[str, str], signature: str | None = None
     ) -> httpx.Response:
         if signature is None:
-            signature = self.validator.compute_signature(self.server.url + path, params)
+            signature = self.validator.compute_signature(PUBLIC_URL + path, params)
         return self.http.post(path, data=params, headers={"X-Twilio-Signature": signature})
 
     def call(self, caller: str, sid: str | None = None) -> tuple[str, httpx.Response]:
@@ -131,21 +164,33 @@ def verbs(root: ET.Element) -> list[str]:
     return [child.tag for child in root]
 
 
-@pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayServer]:
-    # Whole-day windows leave 23:59 out; wait for midnight rather than fail then.
-    now = dt.datetime.now(LONDON)
-    if now.hour == 23 and now.minute >= 58:
-        time.sleep((59 - now.minute) * 60 + (60 - now.second) + 1)
-    directory: Path = tmp_path_factory.mktemp("twilio")
+def gateway_server(directory: Path, **more: Any) -> GatewayServer:
+    """A `serve` configuration with the Twilio channel behind `PUBLIC_URL`."""
     twilio = {"auth_token": AUTH_TOKEN, "forward_to": "01332 000000", "voice": "Polly.Amy"}
-    gateway = GatewayServer(directory, extra={"twilio": twilio})
+    server = GatewayServer(directory, extra={"twilio": twilio}, **more)
+    server.config["http"]["public_url"] = PUBLIC_URL
+    server.write_config()
+    return server
+
+
+@contextlib.contextmanager
+def serving(server: GatewayServer, directory: Path) -> Iterator[GatewayServer]:
+    """Starts `server` with its clock fixed at `NOW`, and imports `customers()`."""
     data = directory / "customers.json"
     data.write_text(json.dumps(customers()), encoding="utf-8")
-    with gateway:
-        result = gateway.cli("import", str(data))
-        assert result.returncode == 0, result.stderr
-        yield gateway
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(FIXED_NOW, NOW.isoformat())
+        with server:
+            result = server.cli("import", str(data))
+            assert result.returncode == 0, result.stderr
+            yield server
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayServer]:
+    directory: Path = tmp_path_factory.mktemp("twilio")
+    with serving(gateway_server(directory), directory) as running:
+        yield running
 
 
 @pytest.fixture(scope="package")

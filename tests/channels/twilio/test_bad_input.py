@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import httpx
 import pytest
+from twilio.request_validator import RequestValidator
 
-from tests.channels.twilio.conftest import ACCOUNT, OUR_NUMBER, Twilio, twiml
+from tests.channels.twilio.conftest import ACCOUNT, OUR_NUMBER, PUBLIC_URL, Twilio, twiml
 from tests.serve import GatewayServer
 
 CALLER = "07700 900102"  # C-THIRD: refused on the phone, so every recorded call is held
@@ -34,49 +36,95 @@ def unchanged(server: GatewayServer) -> Iterator[None]:
     assert httpx.get(f"{server.url}/healthz").status_code == 200
 
 
+PATHS = {
+    "/webhooks/twilio/voice": ("From", "To", "CallSid"),
+    "/webhooks/twilio/voice/emergency": ("From", "To", "CallSid", "Digits"),
+    "/webhooks/twilio/sms": ("From", "To", "MessageSid", "Body"),
+    "/webhooks/twilio/status": ("CallSid", "CallStatus"),
+}
+
+
+def whole() -> dict[str, str]:
+    """Every field any of the webhooks needs, from a customer refused on the phone."""
+    return {**call(), "Digits": "1", "MessageSid": "SM" + "7" * 32, "Body": "Hello",
+            "CallStatus": "completed", "CallDuration": "60"}  # fmt: skip
+
+
 @pytest.mark.usefixtures("unchanged")
 class TestRefused:
-    def test_a_wrong_signature(self, twilio: Twilio) -> None:
-        other = twilio.validator.compute_signature(twilio.server.url + "/elsewhere", call())
-        response = twilio.post("/webhooks/twilio/voice", call(), signature=other)
+    @pytest.mark.parametrize("path", PATHS)
+    def test_a_wrong_signature(self, twilio: Twilio, path: str) -> None:
+        other = twilio.validator.compute_signature(PUBLIC_URL + "/elsewhere", whole())
+        response = twilio.post(path, whole(), signature=other)
         assert (response.status_code, response.text) == (403, "invalid X-Twilio-Signature")
+
+    def test_a_signature_over_the_address_serve_listens_on(self, twilio: Twilio) -> None:
+        """Twilio signs the public URL; the address behind the proxy does not count."""
+        path = "/webhooks/twilio/voice"
+        local = twilio.validator.compute_signature(twilio.server.url + path, call())
+        assert twilio.post(path, call(), signature=local).status_code == 403
+
+    def test_a_signature_with_another_auth_token(self, twilio: Twilio) -> None:
+        path = "/webhooks/twilio/sms"
+        other = RequestValidator("someone-elses-token").compute_signature(
+            PUBLIC_URL + path, whole()
+        )
+        assert twilio.post(path, whole(), signature=other).status_code == 403
 
     def test_a_signature_over_other_values(self, twilio: Twilio) -> None:
         path = "/webhooks/twilio/voice"
-        signature = twilio.validator.compute_signature(twilio.server.url + path, call())
+        signature = twilio.validator.compute_signature(PUBLIC_URL + path, call())
         forged = {**call(), "From": "07700 900999"}
         assert twilio.post(path, forged, signature=signature).status_code == 403
 
-    def test_no_signature(self, twilio: Twilio) -> None:
-        response = twilio.http.post("/webhooks/twilio/sms", data=call())
+    @pytest.mark.parametrize("path", PATHS)
+    def test_no_signature(self, twilio: Twilio, path: str) -> None:
+        response = twilio.http.post(path, data=whole())
         assert (response.status_code, response.text) == (403, "missing X-Twilio-Signature")
 
-    @pytest.mark.parametrize("missing", ["From", "To", "CallSid"])
-    def test_a_missing_field(self, twilio: Twilio, missing: str) -> None:
-        params = {k: v for k, v in call().items() if k != missing}
-        response = twilio.post("/webhooks/twilio/voice", params)
+    @pytest.mark.parametrize(
+        ("path", "missing"), [(path, name) for path, names in PATHS.items() for name in names]
+    )
+    def test_a_missing_field(self, twilio: Twilio, path: str, missing: str) -> None:
+        params = {k: v for k, v in whole().items() if k != missing}
+        response = twilio.post(path, params)
         assert (response.status_code, response.text) == (400, f"missing field: {missing}")
 
-    def test_a_missing_message_body(self, twilio: Twilio) -> None:
-        params = {"MessageSid": "SM" + "7" * 32, "From": CALLER, "To": OUR_NUMBER}
-        assert twilio.post("/webhooks/twilio/sms", params).status_code == 400
-
-    def test_a_json_body(self, twilio: Twilio) -> None:
-        body = json.dumps(call()).encode()
-        signature = twilio.validator.compute_signature(
-            twilio.server.url + "/webhooks/twilio/voice", call()
-        )
+    @pytest.mark.parametrize("path", PATHS)
+    def test_a_json_body(self, twilio: Twilio, path: str) -> None:
+        body = json.dumps(whole()).encode()
+        signature = twilio.validator.compute_signature(PUBLIC_URL + path, whole())
         response = twilio.http.post(
-            "/webhooks/twilio/voice",
+            path,
             content=body,
             headers={"Content-Type": "application/json", "X-Twilio-Signature": signature},
         )
         assert response.status_code == 415
-        assert "x-www-form-urlencoded" in response.text
+        assert response.text == "expected application/x-www-form-urlencoded"
 
-    def test_a_one_megabyte_body(self, twilio: Twilio) -> None:
-        params = {**call(), "Body": "x" * 1_048_576}
-        response = twilio.post("/webhooks/twilio/voice", params)
+    @pytest.mark.parametrize("path", PATHS)
+    def test_a_one_megabyte_body(self, twilio: Twilio, path: str) -> None:
+        params = {**whole(), "Body": "x" * 1_048_576}
+        response = twilio.post(path, params)
+        assert (response.status_code, response.text) == (413, "body too large")
+
+    def test_a_one_megabyte_body_sent_in_chunks(self, twilio: Twilio) -> None:
+        """No Content-Length to go by: the gateway stops reading past its limit."""
+        path = "/webhooks/twilio/sms"
+        params = {**whole(), "Body": "x" * 1_048_576}
+        signature = twilio.validator.compute_signature(PUBLIC_URL + path, params)
+        data = urlencode(params).encode()
+
+        def chunks() -> Iterator[bytes]:
+            for i in range(0, len(data), 65_536):
+                yield data[i : i + 65_536]
+
+        response = twilio.http.post(
+            path,
+            content=chunks(),
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "X-Twilio-Signature": signature},
+        )  # fmt: skip
         assert (response.status_code, response.text) == (413, "body too large")
 
     def test_a_body_that_is_not_utf8(self, twilio: Twilio) -> None:
@@ -86,14 +134,18 @@ class TestRefused:
             headers={"Content-Type": "application/x-www-form-urlencoded",
                      "X-Twilio-Signature": "x"},
         )  # fmt: skip
-        assert response.status_code == 400
+        assert (response.status_code, response.text) == (400, "unreadable form body")
 
     def test_a_get(self, twilio: Twilio) -> None:
         assert twilio.http.get("/webhooks/twilio/voice").status_code == 405
 
     def test_a_duration_that_is_not_a_number(self, twilio: Twilio) -> None:
         params = {**call(), "CallStatus": "completed", "CallDuration": "a while"}
-        assert twilio.post("/webhooks/twilio/status", params).status_code == 400
+        response = twilio.post("/webhooks/twilio/status", params)
+        assert (response.status_code, response.text) == (
+            400,
+            "CallDuration must be a whole number of seconds",
+        )
 
 
 def test_a_good_request_after_bad_ones_is_recorded(twilio: Twilio, server: GatewayServer) -> None:

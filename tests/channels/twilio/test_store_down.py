@@ -3,32 +3,24 @@ the gateway fails open, and the emergency option still dials the emergency line.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from tests.channels.twilio.conftest import (
-    AUTH_TOKEN,
     CONTACT_CENTRE,
     EMERGENCY_LINE,
     Twilio,
-    customers,
+    gateway_server,
+    serving,
     twiml,
     verbs,
 )
-from tests.serve import GatewayServer
 from tests.servers import RedisServer
 
 
 def test_calls_and_texts_get_through_while_the_store_is_down(tmp_path: Path) -> None:
     with RedisServer(tmp_path / "redis") as redis:
-        twilio_section = {"auth_token": AUTH_TOKEN, "forward_to": CONTACT_CENTRE}
-        server = GatewayServer(
-            tmp_path / "gw", store_url=redis.url, extra={"twilio": twilio_section}
-        )
-        data = tmp_path / "customers.json"
-        data.write_text(json.dumps(customers()), encoding="utf-8")
-        with server:
-            assert server.cli("import", str(data)).returncode == 0
+        server = gateway_server(tmp_path / "gw", store_url=redis.url)
+        with serving(server, tmp_path):
             twilio = Twilio(server)
             assert verbs(twiml(twilio.call("07700 900101")[1])) == ["Say", "Gather", "Hangup"]
             redis.kill()

@@ -1,0 +1,69 @@
+"""`hold` on the SMTP channel. No rule of either policy profile holds an e-mail (the decision
+table holds only social media), so `serve` never decides it; the worker still has to apply a
+hold correctly if a profile ever does. The worker runs here in process, with a real spool, a
+real SQLite store and a real aiosmtpd server, and is handed a hold decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from channels.mail.outbound import Endpoint, Relay
+from channels.mail.parse import read_mail, to_contact
+from channels.smtp.settings import SmtpSettings
+from channels.smtp.spool import Entry, Ledger, Spool, new_id
+from channels.smtp.worker import Job, Worker
+from gateway.runtime import Dispatched, Gateway
+from tests.channels.mail.local import HOLD, local_gateway
+from tests.channels.mail.sink import Sink
+
+RAW = (
+    b"From: ann@example.org\r\nTo: housing@landlord.example\r\nSubject: Again\r\n"
+    b"Message-ID: <held-1@example.org>\r\n\r\nPlease read this.\r\n"
+)
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+    async with local_gateway(tmp_path) as gateway:
+        yield gateway
+
+
+async def test_a_held_message_is_kept_whole_and_nothing_is_sent(
+    gateway: Gateway, tmp_path: Path
+) -> None:
+    with Sink() as sink:
+        config = SmtpSettings(domains=["landlord.example"], downstream=sink.address)
+        spool, ledger = Spool(tmp_path / "spool"), Ledger(tmp_path / "spool" / "delivered.log")
+        spool.open()
+        ledger.open()
+        relay = Relay(Endpoint.parse(sink.address))
+        worker = Worker(gateway, config, spool, ledger, {"downstream": relay, "outbound": relay})
+        entry = Entry(
+            id=new_id(), kind="inbound", mail_from="ann@example.org",
+            rcpt_tos=("housing@landlord.example",), received_at=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+        await spool.put(entry, RAW)
+        mail = read_mail(RAW)
+        contact = to_contact(
+            mail, envelope_from=entry.mail_from, received_at=entry.received_at,
+            destination="housing@landlord.example", external_id="<held-1@example.org>",
+        )  # fmt: skip
+        dispatched = Dispatched(contact, HOLD, "contact-1", contact.sender.key)
+        try:
+            await worker.process(Job(entry=entry, raw=RAW, mail=mail, dispatched=dispatched))
+        finally:
+            await relay.close()
+            spool.close()
+            ledger.close()
+
+        assert Spool(tmp_path / "spool").open() == []  # off the queue
+        kept = await spool.read(tmp_path / "spool" / "held" / f"{entry.id}.msg")
+        assert kept == (entry, RAW)  # the original, whole
+        assert sink.messages() == []  # not relayed, and no auto-reply
+        again = Ledger(tmp_path / "spool" / "delivered.log")
+        again.open()
+        assert mail.message_key in again  # after a restart, a resubmission is not kept twice
