@@ -62,11 +62,17 @@ class Outbox(Generic[T]):
         return self._queue.qsize()
 
     async def stop(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        # Cancel until it ends: a client library may swallow one cancellation (asyncio.wait_for
+        # before Python 3.12 can), and the worker would then wait on the queue for ever.
+        while not worker.done():
+            worker.cancel()
+            await asyncio.wait({worker}, timeout=0.5)
+        if not worker.cancelled():
+            with contextlib.suppress(Exception):
+                worker.result()
 
     async def _run(self) -> None:
         while True:
@@ -75,6 +81,8 @@ class Outbox(Generic[T]):
                 await self._attempt(item)
             finally:
                 self._queue.task_done()
+            if _being_cancelled():
+                raise asyncio.CancelledError
 
     async def _attempt(self, item: T) -> None:
         for attempt in range(1, self._backoff.attempts + 1):

@@ -278,7 +278,9 @@ def test_demo_imports_the_demo_data_serves_it_and_stops_on_ctrl_c(tmp_path: Path
     finally:
         demo.send_signal(signal.SIGINT)
         out, _ = demo.communicate(timeout=20)
-    assert demo.returncode == 130, out
+    # a clean stop: uvicorn re-raises the SIGINT it caught (130) on some Python patch
+    # releases and returns normally (0) on others; a crash would be 1 with a traceback
+    assert demo.returncode in (0, 130), out
     assert "customers: 8 created" in out and "cases: 7 created" in out
     assert f"web:      {server.url}/agent" in out
     assert f"Authorization: Bearer {server.token('admin')}" in out
