@@ -6,11 +6,12 @@ it never slows the channel that offered them."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from gateway.tasks import cancel_and_wait
 
 log = logging.getLogger("contact_gateway.outbox")
 
@@ -63,16 +64,8 @@ class Outbox(Generic[T]):
 
     async def stop(self) -> None:
         worker, self._worker = self._worker, None
-        if worker is None:
-            return
-        # Cancel until it ends: a client library may swallow one cancellation (asyncio.wait_for
-        # before Python 3.12 can), and the worker would then wait on the queue for ever.
-        while not worker.done():
-            worker.cancel()
-            await asyncio.wait({worker}, timeout=0.5)
-        if not worker.cancelled():
-            with contextlib.suppress(Exception):
-                worker.result()
+        if worker is not None:
+            await cancel_and_wait([worker])
 
     async def _run(self) -> None:
         while True:

@@ -16,6 +16,7 @@ from channels.mail.outbound import Endpoint, Relay
 from gateway.plugins import ChannelPlugin, Stop
 from gateway.runtime import Gateway
 from gateway.settings import ConfigError
+from gateway.tasks import cancel_and_wait
 
 log = logging.getLogger("contact_gateway.imap")
 
@@ -52,9 +53,7 @@ async def start(gateway: Gateway, config: ImapSettings) -> Stop:
     log.info("imap polling %d mailbox(es)", len(pollers))
 
     async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(tasks)
         await asyncio.gather(*(asyncio.to_thread(p.conn.close) for p in pollers))
         await relay.close()
 

@@ -18,6 +18,7 @@ from channels.smtp.settings import SmtpSettings
 from channels.smtp.spool import Entry, Ledger, Spool, new_id
 from gateway.runtime import Dispatched, Gateway
 from gateway.store.base import StoreError
+from gateway.tasks import cancel_and_wait
 from policy_core.identities import IdentityError
 from policy_core.models import Action
 
@@ -60,9 +61,7 @@ class Worker:
 
     async def stop(self) -> None:
         tasks = [*self._tasks, *self._waiting]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(tasks)
 
     def submit(self, job: Job) -> None:
         self.queue.put_nowait(job)

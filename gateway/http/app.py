@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from gateway.http import agent, api, case_forms, health, manager, pages, screen_pop, signin
 from gateway.plugins import EnabledChannel
 from gateway.runtime import Gateway
+from gateway.tasks import cancel_and_wait
 
 log = logging.getLogger("contact_gateway.http")
 
@@ -36,9 +37,7 @@ def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -
             for channel in reversed(channels):
                 if channel.stop is not None:
                     await channel.stop()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await cancel_and_wait(tasks)
             await gateway.store.close()
 
     app = FastAPI(

@@ -30,6 +30,7 @@ from gateway.store.base import (
 from gateway.store.redis_cache import SnapshotCache, listen
 from gateway.store.redis_reports import RedisReports, unreachable
 from gateway.store.snapshots import SnapshotMemo, case_part
+from gateway.tasks import cancel_and_wait
 from policy_core.cases import Case
 from policy_core.identities import Identity
 from policy_core.models import Channel, Contact, Customer, Decision, RecentContacts, Snapshot
@@ -87,9 +88,7 @@ class RedisStore(RedisReports):
         client, listener, invalidations = self._client, self._listener, self._invalidations
         self._client = self._invalidations = self._listener = None
         if listener is not None:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+            await cancel_and_wait([listener])
         for opened in (invalidations, client):
             if opened is not None:
                 await opened.aclose()
