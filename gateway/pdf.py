@@ -55,7 +55,8 @@ def report_pdf(report: VolumeReport, organisation: str) -> bytes:
         6,
         plain(
             f"Case {report.case_id}, customer {report.customer_ref}. The 12 months to "
-            f"{report.generated_on:%d %B %Y}: {report.totals.total} contacts."
+            f"{report.generated_on:%d %B %Y}: {report.totals.total} contacts, "
+            f"{report.totals.call_time} on completed calls."
         ),
         new_x="LMARGIN",
         new_y="NEXT",
@@ -64,10 +65,15 @@ def report_pdf(report: VolumeReport, organisation: str) -> bytes:
     _heading(pdf, "Contacts per month, by channel", 12)
     channels = list(report.channels)
     rows = [
-        [row.month, *(str(row.channels.get(c, 0)) for c in channels), str(row.total)]
+        [
+            row.month,
+            *(str(row.channels.get(c, 0)) for c in channels),
+            str(row.total),
+            row.call_time,
+        ]
         for row in (*report.months, report.totals)
     ]
-    _table(pdf, ["Month", *channels, "All"], rows)
+    _table(pdf, ["Month", *channels, "All", "Call time"], rows)
     _heading(pdf, "What the gateway did, by month", 12)
     actions = ["deliver", "redirect", "refuse", "hold"]
     rows = [

@@ -47,6 +47,11 @@ async def gather(gateway: Gateway, case: Case, today: dt.date) -> VolumeReport:
         flags=[(f.on, f.kind.value) for f in flags],
         restricted_on=case.restricted_on,
         kept_from=kept_from,
+        calls=[
+            (local_day(d.received_at), d.duration_seconds)
+            for d in decided
+            if d.duration_seconds is not None
+        ],
     )
 
 
@@ -59,6 +64,7 @@ def to_csv(report: VolumeReport) -> str:
         [
             "month",
             "contacts",
+            "call_seconds",
             *(f"channel_{c}" for c in report.channels),
             *(f"action_{a}" for a in ACTIONS),
             *(f"flag_{f}" for f in flags),
@@ -69,6 +75,7 @@ def to_csv(report: VolumeReport) -> str:
             [
                 row.month,
                 row.total,
+                row.call_seconds,
                 *(row.channels.get(c, 0) for c in report.channels),
                 *(row.actions.get(a, 0) for a in ACTIONS),
                 *(row.flags.get(f, 0) for f in flags),

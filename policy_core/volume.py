@@ -34,6 +34,13 @@ class MonthRow(Frozen):
     channels: dict[str, int] = Field(default_factory=dict)
     actions: dict[str, int] = Field(default_factory=dict)
     flags: dict[str, int] = Field(default_factory=dict)
+    call_seconds: int = 0  # time on completed calls, where Twilio reported their length
+
+    @property
+    def call_time(self) -> str:
+        """The time on calls in words a manager reads: "0 min", "7 min", "1 h 05 min"."""
+        minutes = (self.call_seconds + 59) // 60
+        return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
 class Period(Frozen):
@@ -107,9 +114,11 @@ def volume_report(
     flags: Iterable[tuple[dt.date, str]],
     restricted_on: dt.date | None,
     kept_from: dt.date,
+    calls: Iterable[tuple[dt.date, int]] = (),
 ) -> VolumeReport:
     """`counts` are the daily buckets (day, channel, contacts), `actions` one row per decided
-    contact, `flags` one row per flag raised; `kept_from` is the oldest day the store keeps."""
+    contact, `flags` one row per flag raised, `calls` one row per call of known length
+    (day, seconds); `kept_from` is the oldest day the store keeps."""
     counts = list(counts)
     months = months_ending(today)
     by_channel: dict[str, Counter[str]] = {m: Counter() for m in months}
@@ -124,6 +133,10 @@ def volume_report(
     for day, kind in flags:
         if month_of(day) in by_flag and day <= today:
             by_flag[month_of(day)][kind] += 1
+    call_seconds: Counter[str] = Counter()
+    for day, seconds in calls:
+        if month_of(day) in by_channel and day <= today:
+            call_seconds[month_of(day)] += seconds
     rows = tuple(
         MonthRow(
             month=m,
@@ -131,6 +144,7 @@ def volume_report(
             channels=dict(by_channel[m]),
             actions=dict(by_action[m]),
             flags=dict(by_flag[m]),
+            call_seconds=call_seconds[m],
         )
         for m in months
     )
@@ -141,6 +155,7 @@ def volume_report(
         channels=dict(sum((Counter(row.channels) for row in rows), Counter())),
         actions=dict(sum((Counter(row.actions) for row in rows), Counter())),
         flags=dict(sum((Counter(row.flags) for row in rows), Counter())),
+        call_seconds=sum(row.call_seconds for row in rows),
     )
     comparison = None
     if restricted_on is not None and restricted_on <= today:

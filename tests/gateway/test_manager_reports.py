@@ -55,6 +55,21 @@ def test_the_report_counts_what_was_sent_by_month_and_channel(
     assert in_window < sum(expected.values())  # the 13th month is outside the 12
 
 
+def test_the_report_shows_time_spent_on_calls(seeded: tuple[GatewayServer, Seeded]) -> None:
+    server, sent = seeded
+    report = report_json(server)
+    for row in report["months"]:
+        assert row["call_seconds"] == sent.call_seconds[row["month"]], row
+    months = set(months_ending(TODAY))
+    total = sum(n for month, n in sent.call_seconds.items() if month in months)
+    assert report["totals"]["call_seconds"] == total > 0
+    with server.client("officer") as http:
+        rows = list(csv.DictReader(io.StringIO(http.get(
+            "/api/v1/cases/K-1/report", params={"format": "csv"}
+        ).text)))  # fmt: skip
+    assert int(rows[-1]["call_seconds"]) == total
+
+
 def test_the_report_says_what_the_gateway_did_and_which_flags_it_raised(
     seeded: tuple[GatewayServer, Seeded],
 ) -> None:

@@ -110,6 +110,7 @@ class Seeded:
     sent: Counter[tuple[dt.date, Channel]] = field(default_factory=Counter)
     actions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (YYYY-MM, action)
     flags: Counter[tuple[str, str]] = field(default_factory=Counter)  # (YYYY-MM, kind)
+    call_seconds: Counter[str] = field(default_factory=Counter)  # YYYY-MM
 
     def month_channel(self) -> Counter[tuple[str, str]]:
         out: Counter[tuple[str, str]] = Counter()
@@ -154,6 +155,10 @@ async def _dispatch(server: GatewayServer) -> Seeded:
             )
             result = await gateway.dispatch(contact)
             day = at.astimezone(LONDON).date()
+            if channel is Channel.phone:  # Twilio's status callback reports the length
+                seconds = 60 * (1 + n % 4) + 17
+                assert await gateway.store.set_duration(channel, contact.external_id, seconds)
+                seeded.call_seconds[f"{day:%Y-%m}"] += seconds
             seeded.sent[day, channel] += 1
             seeded.actions[f"{day:%Y-%m}", result.decision.action.value] += 1
             if result.decision.flags:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from policy_core.models import Action, Channel
-from policy_core.volume import VolumeReport, months_ending, volume_report
+from policy_core.volume import MonthRow, VolumeReport, months_ending, volume_report
 
 TODAY = dt.date(2027, 2, 10)
 
@@ -95,3 +95,11 @@ def test_no_rate_before_a_restriction_when_nothing_that_old_is_kept() -> None:
     found = report(restricted_on=dt.date(2027, 1, 1), kept_from=dt.date(2027, 1, 1))
     assert found.comparison is not None
     assert found.comparison.before_per_30_days is None
+
+
+def test_time_on_calls_reads_in_whole_minutes_rounded_up() -> None:
+    def words(seconds: int) -> str:
+        return MonthRow(month="2026-11", call_seconds=seconds).call_time
+
+    assert [words(0), words(1), words(60), words(61)] == ["0 min", "1 min", "1 min", "2 min"]
+    assert [words(3600), words(3901)] == ["1 h 00 min", "1 h 06 min"]
