@@ -37,6 +37,8 @@ def welcome(settings: Settings, mailbox: Path | None) -> str:
     url = settings.http.public_url.rstrip("/")
     lines = ["", "Contact Gateway demo", f"  web:      {url}/agent   (API docs: {url}/docs)"]
     lines += [f"  sign in:  {u.username} ({u.role.value})" for u in settings.http.users]
+    if any(u.role.includes(Role.manager) for u in settings.http.users):
+        lines.append(f"  reviews:  {url}/reviews   (managers: reviews, appeals, case reports)")
     admin = next((t for t in settings.http.tokens if t.role is Role.admin), None)
     if admin is not None:
         lines.append(f"  API:      curl -H 'Authorization: Bearer {admin.token}' "
