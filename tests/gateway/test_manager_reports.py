@@ -202,7 +202,22 @@ ROUTES = [
     "/reviews",
     "/cases/K-1",
     "/cases/K-1/steps/reviews",
+    "/cases/K-1/letters/1",
+    "/cases/K-1/letters/1.pdf",
 ]
+
+
+def test_taking_a_step_needs_a_signed_in_manager(seeded: tuple[GatewayServer, Seeded]) -> None:
+    server, _ = seeded
+    form = {"outcome": "lifted", "reason": "no longer needed", "confirm": "yes"}
+    with server.client(None) as anonymous:
+        response = anonymous.post("/cases/K-2/steps/reviews", data=form, follow_redirects=False)
+        assert response.status_code in (303, 403)
+    with server.client("agent") as agent:
+        response = agent.post("/cases/K-2/steps/reviews", data=form, follow_redirects=False)
+        assert response.status_code == 403
+    with server.client("manager") as http:
+        assert http.get("/api/v1/cases/K-2").json()["state"] == "restricted"
 
 
 @pytest.mark.parametrize("path", ROUTES)
