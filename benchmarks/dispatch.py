@@ -2,7 +2,9 @@
 baseline in the same run: single SQLite inserts (committed one by one, same durability) and
 single Redis round trips. Also what each contact costs on Redis: the commands Redis ran (INFO
 commandstats, which counts the commands a script calls too) and the round trips the client
-made, on the hot path (`arrive`: resolve + snapshot + record + count) and in all of dispatch.
+made, on the hot path (`arrive`: resolve + snapshot + record + count) and in all of dispatch
+(`Store.record`: the hot path, the decision, and saving it). On SQLite all of dispatch is one
+transaction, so one durable commit per contact, as in the baseline.
 
     .venv/bin/python benchmarks/dispatch.py [--contacts 2000]
 

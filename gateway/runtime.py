@@ -103,14 +103,11 @@ class Gateway:
 
     async def _dispatch(self, contact: Contact) -> Dispatched:
         try:
-            arrival = await self.store.arrive(contact, self.windows)
+            arrival, decision = await self.store.record(contact, self.windows, self._decide)
             if arrival.duplicate_of is not None:
                 return Dispatched(
-                    contact, arrival.duplicate_of.decision, arrival.contact_id,
-                    arrival.customer_key, duplicate=True,
-                )  # fmt: skip
-            decision = self._decide(contact, arrival)
-            await self.store.save_decision(arrival, contact, decision)
+                    contact, decision, arrival.contact_id, arrival.customer_key, duplicate=True
+                )
         except StoreError:
             log.warning("store unreachable: contact on %s journalled, delivered", contact.channel)
             await self.journal.append(contact)
@@ -151,9 +148,7 @@ class Gateway:
 
     async def replay_journal(self) -> int:
         async def record(contact: Contact) -> None:
-            arrival = await self.store.arrive(contact, self.windows)
-            if arrival.duplicate_of is None:
-                await self.store.save_decision(arrival, contact, self._decide(contact, arrival))
+            await self.store.record(contact, self.windows, self._decide)
 
         return await self.journal.replay(record)
 

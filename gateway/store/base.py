@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from pydantic import Field
@@ -107,6 +108,11 @@ class Windows(Frozen):
     repeated_days: int = 30
 
 
+Decider = Callable[[Contact, Arrival], Decision]
+"""What `Store.record` asks for the decision: pure and quick (it may run in the store's worker
+thread, inside the transaction that records the contact)."""
+
+
 class Store(Protocol):
     """Every method is async; a backend raises StoreError when its server is unreachable."""
 
@@ -144,6 +150,15 @@ class Store(Protocol):
 
     async def save_decision(self, arrival: Arrival, contact: Contact, decision: Decision) -> str:
         """Persist the decision; refused and held contacts also go to the held queue."""
+        ...
+
+    async def record(
+        self, contact: Contact, windows: Windows, decide: Decider
+    ) -> tuple[Arrival, Decision]:
+        """`arrive`, then `decide(contact, arrival)` and `save_decision`, as cheaply as the
+        backend allows (SQLite: one transaction, one durable commit). The decision is saved
+        before this returns. A duplicate whose earlier decision was saved returns that decision
+        and saves nothing. If `decide` raises, the contact stays recorded, undecided."""
         ...
 
     async def add_flags(

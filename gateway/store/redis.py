@@ -21,6 +21,7 @@ from gateway.store import common
 from gateway.store import redis_scripts as lua
 from gateway.store.base import (
     Arrival,
+    Decider,
     IdentityConflict,
     NotFound,
     StoredDecision,
@@ -194,6 +195,17 @@ class RedisStore(RedisReports):
         if saved == -1:
             raise NotFound(f"no contact {contact_id}")
         return common.decision_id(contact_id)
+
+    async def record(
+        self, contact: Contact, windows: Windows, decide: Decider
+    ) -> tuple[Arrival, Decision]:
+        """Two round trips: the hot path's script, then saving the decision."""
+        arrival = await self.arrive(contact, windows)
+        if arrival.duplicate_of is not None:
+            return arrival, arrival.duplicate_of.decision
+        decision = decide(contact, arrival)
+        await self.save_decision(arrival, contact, decision)
+        return arrival, decision
 
 
 def _stored(

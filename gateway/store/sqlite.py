@@ -18,6 +18,7 @@ from gateway.store.base import (
     Arrival,
     AuditEntry,
     DailyCount,
+    Decider,
     HeldItem,
     StoredDecision,
     StoredFlag,
@@ -110,6 +111,12 @@ class SqliteStore:
 
     async def save_decision(self, arrival: Arrival, contact: Contact, decision: Decision) -> str:
         return await self._run(ops.save_decision, arrival, contact, decision)
+
+    async def record(
+        self, contact: Contact, windows: Windows, decide: Decider
+    ) -> tuple[Arrival, Decision]:
+        contact_id = common.new_contact_id()
+        return await self._run(ops.record, self._memo, contact, windows, contact_id, decide)
 
     async def add_flags(
         self, customer_key: str, flags: list[Flag], on: dt.date, contact_id: str | None = None

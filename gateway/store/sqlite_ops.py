@@ -8,6 +8,7 @@ import sqlite3
 from gateway.store import common
 from gateway.store.base import (
     Arrival,
+    Decider,
     IdentityConflict,
     NotFound,
     StoredDecision,
@@ -138,17 +139,53 @@ def arrive(
     windows: Windows,
     contact_id: str,
 ) -> Arrival:
-    bounds = common.Bounds.of(contact.received_at, windows)
     with transaction(db):
-        ref, snapshot = _resolve(db, memo, contact.sender)
-        customer_key = ref or contact.sender.key
-        earlier = _earlier(db, contact)
-        if earlier is not None:
-            contact_id, customer_key, duplicate_of = earlier
+        return _arrive(db, memo, contact, windows, contact_id)
+
+
+def record(
+    db: sqlite3.Connection,
+    memo: SnapshotMemo,
+    contact: Contact,
+    windows: Windows,
+    contact_id: str,
+    decide: Decider,
+) -> tuple[Arrival, Decision]:
+    """The whole hot path in one transaction, so one durable commit (one fsync) per contact.
+    If `decide` fails, the contact is committed undecided and the failure raised."""
+    failure: Exception | None = None
+    with transaction(db):
+        arrival = _arrive(db, memo, contact, windows, contact_id)
+        if arrival.duplicate_of is not None:
+            return arrival, arrival.duplicate_of.decision
+        try:
+            decision = decide(contact, arrival)
+        except Exception as exc:
+            failure = exc
         else:
-            duplicate_of = None
-            _record(db, contact, contact_id, customer_key, bounds.at)
-        recent = _recent(db, customer_key, contact_id, bounds)
+            _save(db, arrival, contact, decision)
+    if failure is not None:
+        raise failure
+    return arrival, decision
+
+
+def _arrive(
+    db: sqlite3.Connection,
+    memo: SnapshotMemo,
+    contact: Contact,
+    windows: Windows,
+    contact_id: str,
+) -> Arrival:
+    bounds = common.Bounds.of(contact.received_at, windows)
+    ref, snapshot = _resolve(db, memo, contact.sender)
+    customer_key = ref or contact.sender.key
+    earlier = _earlier(db, contact)
+    if earlier is not None:
+        contact_id, customer_key, duplicate_of = earlier
+    else:
+        duplicate_of = None
+        _record(db, contact, contact_id, customer_key, bounds.at)
+    recent = _recent(db, customer_key, contact_id, bounds)
     return Arrival(
         contact_id=contact_id,
         customer_key=customer_key,
@@ -248,29 +285,36 @@ def save_decision(
     with transaction(db):
         if db.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone() is None:
             raise NotFound(f"no contact {contact_id}")
-        saved = db.execute(
-            "INSERT INTO decisions (id, contact_id, customer_key, action, json) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (contact_id) DO NOTHING",
+        _save(db, arrival, contact, decision)
+    return common.decision_id(contact_id)
+
+
+def _save(db: sqlite3.Connection, arrival: Arrival, contact: Contact, decision: Decision) -> None:
+    """The decision, and the held item of a refused or held contact (a decision saved before
+    is kept)."""
+    contact_id = arrival.contact_id
+    saved = db.execute(
+        "INSERT INTO decisions (id, contact_id, customer_key, action, json) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (contact_id) DO NOTHING",
+        (
+            common.decision_id(contact_id),
+            contact_id,
+            arrival.customer_key,
+            decision.action.value,
+            decision.model_dump_json(fallback=str),
+        ),
+    )
+    item = common.held_item(arrival, contact, decision) if saved.rowcount == 1 else None
+    if item is not None:
+        db.execute(
+            "INSERT INTO held (id, contact_id, customer_key, received_at, triage, json) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             (
-                common.decision_id(contact_id),
+                item.id,
                 contact_id,
-                arrival.customer_key,
-                decision.action.value,
-                decision.model_dump_json(fallback=str),
+                item.customer_key,
+                common.epoch_ms(contact.received_at),
+                item.triage,
+                item.model_dump_json(fallback=str),
             ),
         )
-        item = common.held_item(arrival, contact, decision)
-        if saved.rowcount == 1 and item is not None:
-            db.execute(
-                "INSERT INTO held (id, contact_id, customer_key, received_at, triage, json) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    item.id,
-                    contact_id,
-                    item.customer_key,
-                    common.epoch_ms(contact.received_at),
-                    item.triage,
-                    item.model_dump_json(fallback=str),
-                ),
-            )
-    return common.decision_id(contact_id)

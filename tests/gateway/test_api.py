@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,30 @@ def test_an_address_belongs_to_one_customer_409(admin: httpx.Client) -> None:
     body = {"kind": "email", "value": "owner@example.org"}
     assert admin.post("/api/v1/customers/C-103/identities", json=body).status_code == 409
     assert admin.post("/api/v1/customers", json={"ref": "C-103"}).status_code == 409
+
+
+def test_what_hangs_under_an_unknown_customer_is_404(admin: httpx.Client) -> None:
+    changes = [
+        ("identities", {"kind": "email", "value": "nobody@example.org"}),
+        ("representatives", {"name": "Smith & Co", "role": "solicitor"}),
+        ("adjustments", {"channel": "phone", "note": "calls only"}),
+    ]
+    for path, body in changes:
+        response = admin.post(f"/api/v1/customers/C-NOPE/{path}", json=body)
+        assert response.status_code == 404, path
+    assert admin.get("/api/v1/customers/C-NOPE/contacts").status_code == 404
+    key = "email:nobody@example.org"
+    assert admin.delete(f"/api/v1/customers/C-NOPE/identities/{key}").status_code == 404
+
+
+def test_a_representative_with_another_customers_address_is_409(admin: httpx.Client) -> None:
+    customer(admin, "C-104", "solicitor@example.org")
+    customer(admin, "C-105", "c105@example.org")
+    body = {"name": "Smith & Co", "role": "solicitor",
+            "identities": [{"kind": "email", "value": "Solicitor@example.org"}]}  # fmt: skip
+    response = admin.post("/api/v1/customers/C-105/representatives", json=body)
+    assert response.status_code == 409 and "C-104" in response.json()["detail"]
+    assert ok(admin.get("/api/v1/customers/C-105"))["representatives"] == []
 
 
 # -- who may do what ------------------------------------------------------------------------
@@ -533,3 +558,32 @@ def test_serve_on_redis_smoke(tmp_path: Path) -> None:
         assert found["customer"]["ref"] == "C-500"
         assert actions(found)["email"] == "refuse"
         assert ok(admin.get("/api/v1/cases/K-C-500"))["state"] == "restricted"
+
+
+def test_health_and_metrics_follow_the_store(tmp_path: Path) -> None:
+    """/healthz and /metrics need no token (load balancers, Prometheus); /healthz says
+    degraded (503) while the store is down, as does the API, and recovers with it."""
+    with (
+        RedisServer(tmp_path / "redis") as redis,
+        GatewayServer(tmp_path / "gateway", store_url=redis.url) as server,
+        server.client() as anonymous,
+        server.client("officer") as officer,
+    ):
+        health = anonymous.get("/healthz")
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok", "store": True, "journal": 0}
+        metrics = anonymous.get("/metrics")
+        assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/")
+        for name in ("contact_gateway_dispatch_seconds", "contact_gateway_journal_pending"):
+            assert f"# TYPE {name}" in metrics.text
+        redis.kill()
+        down = anonymous.get("/healthz")
+        assert down.status_code == 503 and down.json()["status"] == "degraded"
+        assert officer.get("/api/v1/held").status_code == 503
+        redis.start()
+        for _ in range(50):
+            if anonymous.get("/healthz").status_code == 200:
+                break
+            time.sleep(0.1)
+        assert anonymous.get("/healthz").json()["store"] is True
+        assert officer.get("/api/v1/held").status_code == 200

@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from gateway.store import (
+    Arrival,
     AuditEntry,
     IdentityConflict,
     NotFound,
@@ -284,6 +285,45 @@ async def test_a_contact_seen_before_is_not_counted_again(store: Store) -> None:
     assert len(await store.held("C-1001")) == 1
     days = await store.daily_counts("C-1001", NOW.date(), NOW.date())
     assert [(d.channel, d.count) for d in days] == [(Channel.phone, 1), (Channel.sms, 1)]
+
+
+async def test_record_decides_on_the_arrival_and_saves_the_decision(store: Store) -> None:
+    await store.put_customer(jo())
+    await store.put_case(letter_only_case())
+    seen: list[tuple[str, int]] = []
+
+    def decide(message: Contact, arrival: Arrival) -> Decision:
+        seen.append((arrival.customer_key, arrival.recent.last_hour))
+        assert [r.kind for r in arrival.snapshot.restrictions] == ["letter_only"]
+        return refused()
+
+    call = contact(NOW, JO_PHONE, Channel.phone, text="call me", external_id="CA9")
+    arrival, decision = await store.record(call, WINDOWS, decide)
+    assert decision == refused() and seen == [("C-1001", 1)]
+    (logged,) = await store.contacts("C-1001")
+    assert logged.contact_id == arrival.contact_id and logged.decision == refused()
+    assert [item.contact.text for item in await store.held("C-1001")] == ["call me"]
+
+    again, earlier = await store.record(call, WINDOWS, decide)  # a retried webhook
+    assert again.duplicate_of is not None and again.contact_id == arrival.contact_id
+    assert earlier == refused() and len(seen) == 1
+    assert len(await store.contacts("C-1001")) == 1 and len(await store.held("C-1001")) == 1
+
+
+async def test_record_keeps_the_contact_when_the_decision_fails(store: Store) -> None:
+    def broken(message: Contact, arrival: Arrival) -> Decision:
+        raise RuntimeError("a bug in a rule")
+
+    message = contact(NOW, text="hello", external_id="M-1")
+    with pytest.raises(RuntimeError):
+        await store.record(message, WINDOWS, broken)
+    arrival = await store.arrive(message, WINDOWS)  # recorded, undecided: decided on retry
+    assert arrival.duplicate_of is None and arrival.recent.last_hour == 1
+    days = await store.daily_counts(JO_EMAIL, NOW.date(), NOW.date())
+    assert [(d.channel, d.count) for d in days] == [(Channel.email, 1)]
+    _, decision = await store.record(message, WINDOWS, lambda c, a: DELIVERED)
+    assert decision == DELIVERED
+    assert [d.decision for d in await store.contacts(JO_EMAIL)] == [DELIVERED]
 
 
 async def test_refused_and_held_contacts_go_to_the_held_queue(store: Store) -> None:
