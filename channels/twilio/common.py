@@ -7,10 +7,10 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter
-from starlette.responses import Response
 
 from gateway import metrics
 from policy_core.identities import Identity, IdentityKind
@@ -73,5 +73,22 @@ def clock(environ: Mapping[str, str] = os.environ) -> tuple[Clock, str | None]:
     return (lambda: fixed), fixed.isoformat()
 
 
-def twiml(text: str) -> Response:
-    return Response(text, media_type="application/xml")
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a webhook answers: sent as it is, with no response object in between."""
+
+    status: int
+    body: bytes = b""
+    media_type: bytes | None = None
+
+
+XML, TEXT = b"application/xml", b"text/plain; charset=utf-8"
+NO_CONTENT = Answer(204)
+
+
+def twiml(text: str) -> Answer:
+    return Answer(200, text.encode("utf-8"), XML)
+
+
+def plain(reason: str, status: int) -> Answer:
+    return Answer(status, reason.encode("utf-8"), TEXT)

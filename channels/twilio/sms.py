@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import logging
 
-from starlette.responses import Response
-
 from channels.twilio import twiml as t
 from channels.twilio.common import (
     LONDON,
     UNIDENTIFIED,
+    Answer,
     Clock,
     caller,
     evidence,
@@ -41,7 +40,7 @@ class Sms:
         self.config = config
         self.region = gateway.settings.policy.phone_region
 
-    async def incoming(self, form: dict[str, str]) -> Response:
+    async def incoming(self, form: dict[str, str]) -> Answer:
         body, sender = form["Body"], caller(form["From"], self.region)
         if sender is None:
             UNIDENTIFIED.labels(Channel.sms.value).inc()

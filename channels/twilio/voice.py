@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import logging
 
-from starlette.responses import PlainTextResponse, Response
-
 from channels.twilio import twiml as t
 from channels.twilio.common import (
+    NO_CONTENT,
     UNIDENTIFIED,
+    Answer,
     Clock,
     caller,
     evidence,
     now,
     phone_or_none,
+    plain,
     twiml,
 )
 from channels.twilio.settings import TwilioSettings
@@ -51,7 +52,7 @@ class Voice:
             external_id=form["CallSid"] + suffix, emergency_option=emergency, raw=evidence(form),
         )  # fmt: skip
 
-    async def incoming(self, form: dict[str, str]) -> Response:
+    async def incoming(self, form: dict[str, str]) -> Answer:
         contact = self._contact(form, emergency=False)
         if contact is None:
             return twiml(t.response(t.dial(self.config.forward_to)))
@@ -82,7 +83,7 @@ class Voice:
         prompt = self.gateway.notices.render(PROMPT, Channel.phone)
         return t.gather(self.emergency_url, self._say(prompt))
 
-    async def emergency(self, form: dict[str, str]) -> Response:
+    async def emergency(self, form: dict[str, str]) -> Answer:
         """The caller pressed a key after the notice: 1 puts them through to the emergency
         line, recorded as a second contact of the same call so the safety rule decides and
         flags it; any other key repeats the option."""
@@ -99,21 +100,21 @@ class Voice:
                 log.exception("emergency call not dispatched: put through all the same")
         return twiml(t.response(t.dial(target)))
 
-    async def status(self, form: dict[str, str]) -> Response:
+    async def status(self, form: dict[str, str]) -> Answer:
         """Call status callbacks: a completed call's duration is kept with its contact, so a
         review sees the time spent as well as the number of calls."""
         if form["CallStatus"] != "completed":
-            return Response(status_code=204)
+            return NO_CONTENT
         seconds = form.get("CallDuration", "")
         if not (seconds.isascii() and seconds.isdigit() and len(seconds) < 9):
-            return PlainTextResponse("CallDuration must be a whole number of seconds", 400)
+            return plain("CallDuration must be a whole number of seconds", 400)
         try:
             known = await self.gateway.store.set_duration(
                 Channel.phone, form["CallSid"], int(seconds)
             )
         except StoreError:
             log.warning("store unreachable: a call's duration was not kept")
-            return PlainTextResponse("store unavailable", 503)
+            return plain("store unavailable", 503)
         if not known:
             log.info("status callback for a call the gateway did not record")
-        return Response(status_code=204)
+        return NO_CONTENT

@@ -1,20 +1,30 @@
 """The Twilio webhooks, mounted in the gateway's HTTP app. Every request is read the same
 way before any handler sees it: a form body of bounded size, a valid `X-Twilio-Signature`
 for `http.public_url` + path, and the fields the handler needs. Anything else gets a 4xx with
-a short reason, and nothing is recorded."""
+a short reason, and nothing is recorded.
+
+Each webhook is a plain ASGI endpoint, on the hot path of every call and text: it reads the
+headers and the body from the ASGI messages and sends its answer as two messages, with no
+request or response objects in between.
+
+Twilio retries a webhook that is slow to answer, and a retry may arrive while the first request
+is still being answered. A retry of a CallSid or MessageSid that is in flight in this process
+waits for the first and gets its answer, byte for byte; a later retry is found in the store
+(the same contact, the same decision)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from fastapi import APIRouter
 from prometheus_client import Counter
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
-from channels.twilio.common import FIXED_NOW, clock
+from channels.twilio.common import FIXED_NOW, Answer, clock, plain
 from channels.twilio.settings import TwilioSettings
 from channels.twilio.signature import (
     SETTINGS_HEADER,
@@ -37,6 +47,8 @@ STATUS_PATH = "/webhooks/twilio/status"
 MAX_BODY = 64 * 1024  # Twilio's webhooks are a few kilobytes; an SMS body at most 1,600 chars
 MAX_FIELDS = 200
 FORM = "application/x-www-form-urlencoded"
+_SIGNATURE, _SETTINGS = SIGNATURE_HEADER.encode(), SETTINGS_HEADER.encode()
+_WANTED = frozenset({b"content-type", b"content-length", _SIGNATURE, _SETTINGS})
 
 REJECTED = Counter(
     "contact_gateway_twilio_rejected",
@@ -46,7 +58,7 @@ REJECTED = Counter(
 )
 
 Form = dict[str, str]
-Handler = Callable[[Form], Awaitable[Response]]
+Handler = Callable[[Form], Awaitable[Answer]]
 
 
 class Rejected(Exception):
@@ -57,25 +69,67 @@ class Rejected(Exception):
         self.label = label
 
 
-async def read_body(request: Request) -> bytes:
-    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+class Disconnected(Exception):
+    """The client went away before its request was read: nobody to answer."""
+
+
+def headers_of(scope: Scope) -> dict[bytes, str]:
+    """The headers the webhooks read, by lower-case name (ASGI gives names in lower case); of
+    a header sent twice, the first, as Starlette reads it."""
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in _WANTED and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+async def read_body(headers: dict[bytes, str], receive: Receive) -> bytes:
+    kind = headers.get(b"content-type", "").partition(";")[0].strip().lower()
     if kind != FORM:
         raise Rejected(415, f"expected {FORM}", "content_type")
-    declared = request.headers.get("content-length", "")
+    declared = headers.get(b"content-length", "")
     if declared and not (declared.isdecimal() and len(declared) < 9 and int(declared) <= MAX_BODY):
         raise Rejected(413, "body too large", "too_large")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise Disconnected
+    body = message.get("body", b"")
+    if not message.get("more_body", False):  # the usual case: the whole form in one message
         if len(body) > MAX_BODY:
             raise Rejected(413, "body too large", "too_large")
-    return bytes(body)
+        return bytes(body)
+    chunks = bytearray(body)
+    while message.get("more_body", False):
+        if len(chunks) > MAX_BODY:
+            raise Rejected(413, "body too large", "too_large")
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        chunks += message.get("body", b"")
+    if len(chunks) > MAX_BODY:
+        raise Rejected(413, "body too large", "too_large")
+    return bytes(chunks)
+
+
+def _unquote(text: str) -> str:
+    if "+" in text:
+        text = text.replace("+", " ")
+    return unquote(text, errors="strict") if "%" in text else text
 
 
 def parse_form(body: bytes) -> list[tuple[str, str]]:
+    """The form's fields in order, read as `parse_qsl(keep_blank_values=True)` reads them
+    (tests check many inputs), without its generic machinery: most fields need no unquoting."""
     try:
         text = body.decode("utf-8")
-        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+        if text.count("&") >= MAX_FIELDS:
+            raise ValueError("too many fields")
+        pairs = []
+        for field in text.split("&"):
+            if field:
+                name, _, value = field.partition("=")
+                pairs.append((_unquote(name), _unquote(value)))
+        return pairs
     except ValueError as exc:  # not UTF-8 (raw or %-escaped), or too many fields
         raise Rejected(400, "unreadable form body", "unreadable") from exc
 
@@ -87,22 +141,25 @@ class Webhooks:
         self.auth_token = auth_token
         self.public_url = public_url.rstrip("/")
         self.checks: dict[str, SignatureCheck] = {}
+        self.in_flight: dict[tuple[str, ...], asyncio.Future[Answer]] = {}
 
-    def check_for(self, request: Request) -> SignatureCheck:
-        path = request.url.path
+    def check_for(self, path: str, query: str) -> SignatureCheck:
         check = self.checks.get(path)
         if check is None:
             check = self.checks[path] = SignatureCheck(self.auth_token, self.public_url + path)
-        query = request.url.query
         return check.for_url(f"{check.url}?{query}") if query else check
 
-    async def form(self, request: Request, required: tuple[str, ...]) -> Form:
-        pairs = parse_form(await read_body(request))
-        signature = request.headers.get(SIGNATURE_HEADER)
+    async def form(
+        self, path: str, scope: Scope, receive: Receive, required: tuple[str, ...]
+    ) -> Form:
+        headers = headers_of(scope)
+        pairs = parse_form(await read_body(headers, receive))
+        signature = headers.get(_SIGNATURE)
         if not signature:
             raise Rejected(403, "missing X-Twilio-Signature", "unsigned")
-        algorithm = algorithm_of(request.headers.get(SETTINGS_HEADER))
-        if not self.check_for(request).valid(pairs, signature, algorithm):
+        algorithm = algorithm_of(headers.get(_SETTINGS))
+        query = scope.get("query_string", b"").decode("latin-1")
+        if not self.check_for(path, query).valid(pairs, signature, algorithm):
             raise Rejected(403, "invalid X-Twilio-Signature", "bad_signature")
         form = dict(pairs)
         missing = [name for name in required if name not in form]
@@ -110,19 +167,75 @@ class Webhooks:
             raise Rejected(400, f"missing field: {', '.join(missing)}", "missing_field")
         return form
 
-    def endpoint(
-        self, handler: Handler, required: tuple[str, ...]
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def receive(request: Request) -> Response:
+    async def once(self, key: tuple[str, ...] | None, handler: Handler, form: Form) -> Answer:
+        """The handler's answer; for a `key` already in flight, the first request's answer."""
+        if key is None:
+            return await handler(form)
+        while (first := self.in_flight.get(key)) is not None:
             try:
-                form = await self.form(request, required)
-                return await handler(form)
-            except Rejected as exc:
-                REJECTED.labels(exc.label).inc()
-                log.warning("twilio webhook %s refused: %s", request.url.path, exc.reason)
-                return PlainTextResponse(exc.reason, exc.status)
+                return await asyncio.shield(first)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not first.cancelled() or (task is not None and task.cancelling()):
+                    raise  # this request was cancelled, not (only) the first
+                # the first was cancelled before it had an answer: this one answers instead
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self.in_flight[key] = future
+        try:
+            answer = await handler(form)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: the retries waiting on it, if any, raise it again
+            raise
+        else:
+            future.set_result(answer)
+            return answer
+        finally:
+            del self.in_flight[key]
 
-        return receive
+    def endpoint(
+        self, path: str, handler: Handler, required: tuple[str, ...], same: tuple[str, ...]
+    ) -> Endpoint:
+        return Endpoint(self, path, handler, required, same)
+
+
+class Endpoint:
+    """One webhook as an ASGI app. `same` names the fields that make two requests one (a
+    retry): a request whose `same` fields are in flight gets the first one's answer."""
+
+    def __init__(
+        self,
+        webhooks: Webhooks,
+        path: str,
+        handler: Handler,
+        required: tuple[str, ...],
+        same: tuple[str, ...],
+    ) -> None:
+        self.webhooks = webhooks
+        self.path = path
+        self.handler = handler
+        self.required = required
+        self.same = same
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            form = await self.webhooks.form(self.path, scope, receive, self.required)
+            key = (self.path, *(form[name] for name in self.same)) if self.same else None
+            answer = await self.webhooks.once(key, self.handler, form)
+        except Disconnected:
+            return
+        except Rejected as exc:
+            REJECTED.labels(exc.label).inc()
+            log.warning("twilio webhook %s refused: %s", self.path, exc.reason)
+            answer = plain(exc.reason, exc.status)
+        headers = [(b"content-length", str(len(answer.body)).encode("ascii"))]
+        if answer.media_type is not None:
+            headers.append((b"content-type", answer.media_type))
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
 
 
 def routes(gateway: Gateway, config: TwilioSettings) -> APIRouter:
@@ -137,12 +250,14 @@ def routes(gateway: Gateway, config: TwilioSettings) -> APIRouter:
     voice = Voice(gateway, config, public_url + EMERGENCY_PATH, arrivals)
     sms = Sms(gateway, config, arrivals)
     call = ("From", "To", "CallSid")
-    router = APIRouter()
-    for path, handler, required in (
-        (VOICE_PATH, voice.incoming, call),
-        (EMERGENCY_PATH, voice.emergency, (*call, "Digits")),
-        (SMS_PATH, sms.incoming, ("From", "To", "MessageSid", "Body")),
-        (STATUS_PATH, voice.status, ("CallSid", "CallStatus")),
-    ):
-        router.add_route(path, webhooks.endpoint(handler, required), methods=["POST"])
-    return router
+    webhooks_routes: list[BaseRoute] = [
+        # An ASGI app as the endpoint: Starlette calls it as it is, with no request wrapper.
+        Route(path, webhooks.endpoint(path, handler, required, same), methods=["POST"])
+        for path, handler, required, same in (
+            (VOICE_PATH, voice.incoming, call, ("CallSid",)),
+            (EMERGENCY_PATH, voice.emergency, (*call, "Digits"), ("CallSid", "Digits")),
+            (SMS_PATH, sms.incoming, ("From", "To", "MessageSid", "Body"), ("MessageSid",)),
+            (STATUS_PATH, voice.status, ("CallSid", "CallStatus"), ()),
+        )
+    ]
+    return APIRouter(routes=webhooks_routes)
