@@ -5,17 +5,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aiosmtplib
 
+# Something shaped like an e-mail address, as servers quote them in their replies
+# ("450 4.1.1 <bob@landlord.example>: Recipient address rejected").
+_ADDRESS = re.compile(r"[^\s<>()\[\]:;,\"']+@[^\s<>()\[\]:;,\"']+")
+
+
+def redact(text: str) -> str:
+    """The text without e-mail addresses: delivery errors are logged, addresses are personal."""
+    return _ADDRESS.sub("<address>", text)
+
 
 class DeliveryError(Exception):
-    """Nothing was delivered. `temporary`: worth retrying later (server down, 4xx)."""
+    """Nothing was delivered. `temporary`: worth retrying later (server down, 4xx).
+    Its text never holds an e-mail address, so it can be logged as it is."""
 
     def __init__(self, message: str, *, temporary: bool) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.temporary = temporary
 
 

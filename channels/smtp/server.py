@@ -3,11 +3,12 @@ answer 250 only once the message is on disk."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
 
-from channels.mail.parse import header_size, read_mail, sender_of
+from channels.mail.parse import Mail, header_size, read_mail, sender_of
 from channels.smtp.settings import SmtpSettings
 from channels.smtp.spool import Entry, Ledger, Spool, new_id
 from channels.smtp.worker import Job, Worker
@@ -25,6 +26,7 @@ class Handler:
 
     def __init__(self, config: SmtpSettings, spool: Spool, ledger: Ledger, worker: Worker) -> None:
         self.config, self.spool, self.ledger, self.worker = config, spool, ledger, worker
+        self._spooling: set[asyncio.Task[None]] = set()
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -61,10 +63,26 @@ class Handler:
             id=new_id(), kind="inbound", mail_from=mail_from,
             rcpt_tos=tuple(envelope.rcpt_tos), received_at=received_at,
         )  # fmt: skip
+        # Shielded: if the client hangs up meanwhile (aiosmtpd then cancels this handler), a
+        # message that reached the spool is still handed to the worker, not left until a restart.
+        spooling = asyncio.create_task(self._spool(entry, raw, mail))
+        self._spooling.add(spooling)
+        spooling.add_done_callback(self._spooled)
+        try:
+            await asyncio.shield(spooling)
+        except Exception:  # logged by _spool
+            return TRY_LATER
+        return f"250 2.0.0 OK: queued as {entry.id}"
+
+    async def _spool(self, entry: Entry, raw: bytes, mail: Mail) -> None:
         try:
             await self.spool.put(entry, raw)
-        except OSError:
+        except Exception:
             log.exception("spool %s: could not be written; the sender will retry", entry.id)
-            return TRY_LATER
+            raise
         self.worker.submit(Job(entry=entry, raw=raw, mail=mail))
-        return f"250 2.0.0 OK: queued as {entry.id}"
+
+    def _spooled(self, task: asyncio.Task[None]) -> None:
+        self._spooling.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved, as its awaiter may be gone; _spool logged it

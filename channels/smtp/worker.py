@@ -127,9 +127,14 @@ class Worker:
             if job.dispatched is None:
                 job.dispatched = await self._dispatch(entry, mail)
             kept = await self._apply(job, entry, mail, job.dispatched)
-            if key is not None:
-                await self.ledger.add(key)
-            await (self.spool.keep(entry, "held") if kept else self.spool.done(entry))
+            if kept:
+                if key is not None:
+                    await self.ledger.add(key)
+                await self.spool.keep(entry, "held")
+            elif key is not None:
+                await self.ledger.add(key, then_remove=self.spool.path_of(entry))
+            else:
+                await self.spool.done(entry)
         finally:
             if key is not None:
                 self.inflight.discard(key)

@@ -39,6 +39,7 @@ class Sink:
         self.controller: Controller | None = None
         self.refuse: dict[str, str] = {}  # recipient -> the reply to RCPT ("550 ...", "451 ...")
         self.refused: dict[str, int] = {}  # recipient -> how many times RCPT was refused
+        self.refuse_data: str | None = None  # when set, the reply to every DATA
 
     @property
     def address(self) -> str:
@@ -55,6 +56,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse_data is not None:
+            return self.refuse_data
         item = Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.original_content)
         with self.lock:
             self.received.append(item)

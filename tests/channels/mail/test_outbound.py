@@ -83,3 +83,13 @@ async def test_every_recipient_refused_for_good_is_a_permanent_failure(
     with pytest.raises(DeliveryError) as failure:
         await relay.send("ann@example.org", ["gone@landlord.example"], MESSAGE)
     assert not failure.value.temporary
+
+
+async def test_a_delivery_error_never_holds_an_address(sink: Sink, relay: Relay) -> None:
+    sink.refuse_data = "451 4.7.1 <ann@example.org> greylisted for a.b@landlord.example"
+    with pytest.raises(DeliveryError) as failure:
+        await relay.send("ann@example.org", ["a.b@landlord.example"], MESSAGE)
+    assert failure.value.temporary
+    text = str(failure.value)
+    assert "451" in text and "greylisted" in text and sink.address in text
+    assert "@" not in text

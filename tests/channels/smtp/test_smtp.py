@@ -5,6 +5,8 @@ auto-replies to the sender)."""
 from __future__ import annotations
 
 import smtplib
+import socket
+import struct
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -247,3 +249,25 @@ def test_mail_waits_in_the_spool_through_an_outage_and_a_crash(tmp_path: Path) -
             assert [m.message["Message-ID"] for m in downstream.messages()] == [first_id, second_id]
         finally:
             downstream.stop()
+
+
+def test_a_client_that_hangs_up_right_after_its_data_loses_nothing(mail: Mail) -> None:
+    """The connection drops while the message is being spooled: no 250 was seen, but what
+    reached the spool is still relayed (a duplicate if the client sends again, never a loss)."""
+    ids = []
+    for n in range(5):
+        message_id, raw = message("ivan@example.org", f"Hung up {n}")
+        ids.append(message_id)
+        client = smtplib.SMTP("127.0.0.1", mail.port, timeout=10)
+        client.ehlo()
+        client.mail("ivan@example.org")
+        client.rcpt(HOUSING)
+        assert client.docmd("DATA")[0] == 354
+        assert client.sock is not None
+        client.sock.sendall(raw + b".\r\n")
+        # a reset rather than a polite close: the server sees the connection lost at once
+        client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+    mail.wait_drained()
+    for message_id in ids:
+        mail.downstream.wait_until(with_id(message_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -64,3 +65,43 @@ async def test_the_ledger_remembers_delivered_messages_across_restarts(tmp_path:
     third = Ledger(tmp_path / "delivered.log")
     third.open()
     assert "abc123" in third and "def456" in third
+
+
+async def test_a_delivered_message_leaves_the_queue_once_the_ledger_has_it(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool")
+    spool.open()
+    ledger = Ledger(tmp_path / "delivered.log")
+    ledger.open()
+    delivered, kept = entry(), entry()
+    await spool.put(delivered, RAW)
+    await spool.put(kept, RAW)
+    await ledger.add("abc123", then_remove=spool.path_of(delivered))
+    await ledger.add("def456")
+    try:
+        assert [p.stem for p in Spool(tmp_path / "spool").open()] == [kept.id]
+        again = Ledger(tmp_path / "delivered.log")
+        again.open()
+        assert "abc123" in again and "def456" in again
+    finally:
+        spool.close()
+        ledger.close()
+
+
+async def test_messages_spooled_at_once_are_each_written_whole(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    spool.open()
+    entries = [entry() for _ in range(5)]
+    fewer = entry(id=entries[0].id, rcpt_tos=("b@landlord.example",))
+    try:
+        await asyncio.gather(
+            *(spool.put(e, RAW + e.id.encode()) for e in entries),
+            spool.rewrite(fewer, RAW + fewer.id.encode()),  # the same file again, in one batch
+        )
+        backlog = Spool(tmp_path).open()
+        assert [p.stem for p in backlog] == sorted(e.id for e in entries)
+        found = [await spool.read(path) for path in backlog]
+        assert (fewer, RAW + fewer.id.encode()) in found  # the rewrite, not the first put
+        assert all((e, RAW + e.id.encode()) in found for e in entries[1:])
+        assert list((tmp_path / "tmp").iterdir()) == []
+    finally:
+        spool.close()
