@@ -7,8 +7,9 @@ plugin `flags`, so `serve` starts it like a channel):
     officer_email_fallback = "housing-team@landlord.example"   # a case with no officer e-mail
     email_officers = ["jo@landlord.example"]                   # prefer e-mail to Slack
 
-A flag goes by e-mail when no `[slack]` section exists, or when its case officer is listed in
-`email_officers`; otherwise the Slack channel tells the officer."""
+A flag goes by e-mail when no `[slack]` section exists (or it has `notify_flags = false`), or
+when its case officer is listed in `email_officers`; otherwise the Slack channel tells the
+officer."""
 
 from __future__ import annotations
 
@@ -51,14 +52,22 @@ def goes_by_email(settings: Settings, officer: Officer | None) -> bool:
     section = settings.channel_sections.get("flags")
     if section is None:
         return False
-    if "slack" not in settings.channel_sections:
-        return True
+    slack = settings.channel_sections.get("slack")
+    if slack is None or not _on(slack.get("notify_flags", True)):
+        return True  # no Slack to tell officers on
     if officer is None or not officer.email:
         return False
     preferring = {
         e.strip().lower() for e in FlagMailSettings.model_validate(section).email_officers
     }
     return officer.email.strip().lower() in preferring
+
+
+def _on(value: object) -> bool:
+    """A boolean setting as pydantic reads it (an environment override is a string)."""
+    if isinstance(value, str):
+        return value.strip().lower() not in {"0", "false", "f", "no", "n", "off"}
+    return bool(value)
 
 
 def flag_message(report: FlagReport, sender: str, recipient: str) -> EmailMessage:

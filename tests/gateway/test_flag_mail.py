@@ -66,7 +66,8 @@ def mail_settings(gw: Gateway) -> FlagMailSettings:
 
 async def add_case(gw: Gateway, officer: Officer | None, letter_only: bool = False) -> None:
     await gw.store.put_customer(Customer(ref="C-1", name="Carol", identities=(CAROL,)))
-    restrictions = (LetterOnly(id="R-1", starts_on=dt.date(2026, 10, 1)),) if letter_only else ()
+    starts, ends = dt.date(2026, 10, 1), dt.date(2027, 10, 1)
+    restrictions = (LetterOnly(id="R-1", starts_on=starts, ends_on=ends),) if letter_only else ()
     case = Case(
         id="K-1", customer_ref="C-1", officer=officer, state=CaseState.restricted,
         warned_on=dt.date(2026, 9, 1), restricted_on=dt.date(2026, 10, 1),
@@ -167,6 +168,9 @@ def test_which_route_a_flag_takes(tmp_path: Path) -> None:
     assert not goes_by_email(with_slack, jo) and not goes_by_email(with_slack, sam)
     assert goes_by_email(preferring, jo) and not goes_by_email(preferring, sam)
     assert not goes_by_email(Settings(slack=slack), sam)
+    # A Slack app that does not tell officers about flags leaves them to e-mail.
+    quiet_slack = settings_for(tmp_path, 25, slack={**slack, "notify_flags": False})
+    assert goes_by_email(quiet_slack, jo) and goes_by_email(quiet_slack, sam)
 
 
 def email_from_carol(text: str, day: dt.date, hour: int) -> Contact:

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from channels.slack.flags import OPEN_CASE
 from gateway.store import open_store
 from gateway.store.base import Store
 from policy_core.models import Action, Channel
@@ -37,7 +38,8 @@ BODY = "the repairs team are useless and I will keep posting until"
 SEQUENCE = itertools.count(1)
 
 # Carol and Hana are denied social media, Dave and Gus are restricted, Erin has no restriction,
-# Fay and Hal are denied and their officer, Pat, takes flags by e-mail; Ivy is on letter only.
+# Fay and Hal are denied and their officer, Pat, takes flags by e-mail; Ivy is on letter only;
+# Kim is denied and posts on two days.
 # The Bar customers
 # are denied too: each one's first post raises a new flag, which tells a test that every
 # earlier flag was handled.
@@ -50,8 +52,9 @@ MEMBERS: dict[str, tuple[str, str, str | None, dict[str, str] | None]] = {
     "C-6": ("Hana", "U0HANA", "denied", {"name": "Sam Officer"}),
     "C-7": ("Ivy", "U0IVY", "letter_only", {"name": "Sam Officer"}),
     "C-8": ("Hal", "U0HAL", "denied", {"name": "Pat Officer", "email": "pat@landlord.example"}),
+    "C-10": ("Kim", "U0KIM", "denied", {"name": "Sam Officer"}),
 }
-BARRIERS = [(f"C-9{i}", f"U0BAR{i}") for i in range(10)]
+BARRIERS = [(f"C-9{i:02d}", f"U0BAR{i}") for i in range(16)]
 MEMBERS.update({ref: ("Bar", user, "denied", {"name": "Sam Officer"}) for ref, user in BARRIERS})
 UNUSED_BARRIERS = list(BARRIERS)
 
@@ -168,14 +171,16 @@ def flag_posts(api: SlackApi, customer: str | None = None) -> list[tuple[dict[st
 
 
 def barrier(server: GatewayServer, api: SlackApi) -> None:
-    """Returns once every flag raised so far has been handled: flags are handled in order, and
-    a fresh denied customer's first post raises one more."""
+    """Returns once every flag raised so far has been handled and every Slack call queued so far
+    has been made: both are handled in order, and a fresh denied customer's first post raises
+    one more flag and queues a notice and removals, the last from the notice board."""
     ref, user = UNUSED_BARRIERS.pop()
     send(server, event(user, text="barrier"))
     deadline = time.monotonic() + 10
     while not flag_posts(api, ref):
         assert time.monotonic() < deadline, f"no flag for {ref}: {api.calls}"
         time.sleep(0.05)
+    api.wait_for("conversations.kick", lambda c: c.params == {"channel": NOTICEBOARD, "user": user})
 
 
 def test_serve_starts_without_calling_slack(server: GatewayServer, slack_api: SlackApi) -> None:
@@ -198,6 +203,9 @@ def test_a_restricted_member_is_held_silently_and_hidden(
     assert [(h.action, h.contact.channel, h.contact.destination) for h in held] == [
         (Action.hold, Channel.social, COMMUNITY)
     ]
+    trail = read(server, lambda s: s.audit_trail("customer:C-2"))
+    hidden = [e.detail for e in trail if e.action == "social.hidden"]
+    assert {"channel": COMMUNITY, "contact_id": held[0].contact_id} in hidden
 
 
 def test_a_denied_member_gets_one_notice_a_day_and_is_removed(
@@ -226,6 +234,24 @@ def test_a_denied_member_gets_one_notice_a_day_and_is_removed(
     held = read(server, lambda s: s.held("C-1"))
     mine = [h.action for h in held if h.contact.text in (BODY, "and again")]
     assert mine == [Action.refuse, Action.refuse]
+
+
+def test_a_denied_member_is_told_again_on_another_day(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    earlier = event("U0KIM", text="a post two days ago")
+    earlier["event"]["ts"] = f"{time.time() - 2 * 86400:.6f}"
+    send(server, earlier)
+    send(server, event("U0KIM", text="a post today"))
+    send(server, event("U0KIM", text="another post today"))
+    is_kim = lambda c: c.params.get("user") == "U0KIM"  # noqa: E731
+    slack_api.wait_for("chat.postEphemeral", is_kim, count=2)
+    barrier(server, slack_api)
+    assert len(slack_api.of("chat.postEphemeral", is_kim)) == 2  # one for each day
+    breaches = [v for v, _ in flag_posts(slack_api, "C-10") if v["kind"] == "restriction_breach"]
+    assert len(breaches) == 2  # the flag, too, reaches the officer once a day
+    held = read(server, lambda s: s.held("C-10"))
+    assert [h.action for h in held] == [Action.refuse] * 3
 
 
 def test_letter_only_covers_slack_too(server: GatewayServer, slack_api: SlackApi) -> None:
@@ -353,6 +379,35 @@ def test_the_officer_acknowledges_a_flag_on_slack(
     [update] = slack_api.wait_for("chat.update", lambda c: c.params.get("channel") == "D0JO")
     texts = json.dumps(update.params["blocks"])
     assert "Acknowledged by <@U0JO>" in texts and "flag_acknowledge" not in texts
+    # Pressed again (a double click, an old copy of the message): recorded once.
+    assert post(server, body, "application/x-www-form-urlencoded").status_code == 200
+    # "Open case" is a link: Slack opens the page and the gateway only acknowledges the press.
+    press = {"type": "button", "action_id": OPEN_CASE, "block_id": "flag_actions"}
+    opened = {**interaction, "actions": [press]}
+    opened_body = urlencode({"payload": json.dumps(opened)})
+    assert post(server, opened_body, "application/x-www-form-urlencoded").status_code == 200
+    slack_api.wait_for("chat.update", lambda c: c.params.get("channel") == "D0JO", count=2)
+    trail = read(server, lambda s: s.audit_trail(f"flag:{value['flag']}"))
+    assert [(e.actor, e.action) for e in trail] == [("Jo Officer", "flag.acknowledged")]
+    assert trail[0].detail["slack_user"] == f"{TEAM}/U0JO"
+
+
+def test_a_forged_acknowledge_is_refused(server: GatewayServer, slack_api: SlackApi) -> None:
+    value = {"flag": "F-unknown", "customer": "C-1", "kind": "restriction_breach"}
+    interaction = {
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U0MALLORY"},
+        "actions": [{"type": "button", "action_id": "flag_acknowledge",
+                     "block_id": "flag_actions", "value": json.dumps(value)}],
+    }  # fmt: skip
+    body = urlencode({"payload": json.dumps(interaction)})
+    forged = signed_headers("not-the-secret-0123456789", body)
+    response = httpx.post(
+        f"{server.url}/slack/events", content=body, timeout=10,
+        headers={**forged, "Content-Type": "application/x-www-form-urlencoded"},
+    )  # fmt: skip
+    assert response.status_code == 401
+    flags = read(server, lambda s: s.list_flags("C-1"))
+    assert all(f.acknowledged_by != "slack:U0MALLORY" for f in flags)
 
 
 def test_flags_reach_the_officer_once_per_kind_a_day_with_no_message_bodies(
@@ -398,6 +453,7 @@ def mail_to(sink: MailSink, customer: str, timeout: float = 10) -> list[Any]:
 def test_a_slack_outage_never_slows_the_gateway_and_flags_arrive_later(
     server: GatewayServer, slack_api: SlackApi
 ) -> None:
+    barrier(server, slack_api)  # nothing queued for Slack from earlier tests
     ref, user = UNUSED_BARRIERS.pop()
     slack_api.fail_with = 503
     try:
@@ -425,6 +481,7 @@ def test_a_hanging_slack_slows_nothing_and_email_flags_still_go(
 ) -> None:
     """Slack accepts connections and answers nothing: events are still answered at once, the
     e-mail route carries on, and what Slack was to be told is told once it answers again."""
+    barrier(server, slack_api)
     ref, user = UNUSED_BARRIERS.pop()
     slack_api.hang()
     try:
