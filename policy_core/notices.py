@@ -16,15 +16,18 @@ from policy_core.windows import next_window
 def refusal_notice(ctx: Context, key: str, kind: str) -> Notice:
     """Notice `key` for a contact refused because of a restriction of `kind`."""
     by_kind = ctx.by_kind
-    kinds = sorted(by_kind)
-    facts: dict[str, Any] = {"kind": kind, "kinds": kinds}
+    facts: dict[str, Any] = {"kind": kind, "kinds": sorted(by_kind)}
     of_kind = by_kind.get(kind)
     if of_kind:
-        facts["ends_on"] = max(r.ends_on for r in of_kind).isoformat()
-    spocs = [
-        r for r in by_kind.get("single_point_of_contact", ()) if isinstance(r, SinglePointOfContact)
-    ]
-    if spocs and "letter_only" not in by_kind:
+        ends_on = of_kind[0].ends_on if len(of_kind) == 1 else max(r.ends_on for r in of_kind)
+        facts["ends_on"] = ends_on.isoformat()
+    # The officer route, unless the customer may only write (letters go to the postal address).
+    spocs = (
+        [r for r in by_kind["single_point_of_contact"] if isinstance(r, SinglePointOfContact)]
+        if "single_point_of_contact" in by_kind and "letter_only" not in by_kind
+        else None
+    )
+    if spocs:
         spoc = spocs[0]
         if kind == "single_point_of_contact":
             refusing = [s for s in spocs if spoc_judgement(ctx, s)[0] is Action.refuse]

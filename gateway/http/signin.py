@@ -1,6 +1,7 @@
 """/login and /logout. A wrong password and an unknown username get the same message and take
 the same time; repeated failures for one username (or from one address) slow every further
-attempt down, doubling up to MAX_DELAY seconds, until a quiet WINDOW has passed."""
+attempt down, doubling up to MAX_DELAY seconds, until a quiet WINDOW has passed.
+In trusted-header mode the single sign-on proxy signs users in and out, so /logout says so."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from gateway.http import pages, sessions
-from gateway.http.auth import principal_of
+from gateway.http.auth import principal_of, trusted_header_principal
 from gateway.http.passwords import PasswordHashError, dummy_hash, verify_password
 from gateway.settings import User
 
@@ -125,6 +126,14 @@ async def logout(request: Request) -> Response:
     token = form.get(sessions.CSRF_FIELD)
     if not sessions.csrf_valid(request, token if isinstance(token, str) else None):
         raise pages.PageError(status.HTTP_403_FORBIDDEN, pages.CSRF_MESSAGE)
-    response = RedirectResponse("/login?signed_out=1", status.HTTP_303_SEE_OTHER)
+    request.state.csrf_ok = True  # the form's token was checked just now
+    if trusted_header_principal(request) is not None:
+        # Signed in by the single sign-on proxy's header, which comes with every request:
+        # only the proxy can sign the user out. Say so, rather than bounce back signed in.
+        response: Response = pages.render(
+            request, "signin_sso.html", {"title": "Signed in elsewhere"}
+        )
+    else:
+        response = RedirectResponse("/login?signed_out=1", status.HTTP_303_SEE_OTHER)
     sessions.end_session(request, response)
     return response

@@ -63,12 +63,17 @@ class Context:
         self.compiled: Compiled = compiled(profile)
         # The restrictions in force today in the contact's service area, by kind, in the
         # snapshot's order. An unknown sender has none.
-        self.by_kind: dict[str, list[Restriction]] = {}
-        if self.customer is not None:
+        by_kind: dict[str, list[Restriction]] = {}
+        self.by_kind = by_kind
+        if self.customer is not None and snapshot.restrictions:
             area, today = contact.service_area, self.today
             for r in snapshot.restrictions:
                 if r.active_on(today) and r.covers(area):
-                    self.by_kind.setdefault(r.kind, []).append(r)
+                    found = by_kind.get(r.kind)
+                    if found is None:
+                        by_kind[r.kind] = [r]
+                    else:
+                        found.append(r)
 
     def officer_route(self) -> tuple[SinglePointOfContact, str] | None:
         """The first active single point of contact whose officer can take this channel, and

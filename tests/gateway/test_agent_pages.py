@@ -114,6 +114,7 @@ DATA = {
             adjustments=[{"channel": "email", "note": "agreed because of dyslexia"}],
         ),
         person("C-9", "Fay Fresh", "07700 900900"),
+        person("C-10", "Rob Moderated", "07700 901000", {"kind": "slack", "value": "T0TEAM/U0ROB"}),
     ],
     "cases": [
         case("C-1", {"kind": "letter_only"}),
@@ -128,6 +129,7 @@ DATA = {
         case("C-7", {"kind": "letter_only"}, restricted=400),
         case("C-8", {"kind": "letter_only"}),
         case("C-9", {"kind": "letter_only"}, restricted=2),
+        case("C-10", {"kind": "social_media", "level": "restricted"}),
     ],
 }
 UNTIL = long_date(add_months(TODAY - dt.timedelta(days=30), 12))
@@ -328,6 +330,12 @@ BANNERS = {
         "restricted",
         f"Social media denied until {UNTIL}",
         ["Refused automatically with a notice"],
+    ),
+    "social-media-restricted": (
+        "C-10",
+        "restricted",
+        f"Social media restricted until {UNTIL}",
+        ["Held for the officer to triage. Do not reply"],
     ),
     "no-restrictions": ("C-6", "clear", "No restrictions", ["None registered", "Last 7 days: 0"]),
     "expired-awaiting-review": (

@@ -226,6 +226,21 @@ def test_trusted_header_mode_signs_in_whoever_the_proxy_names(server: GatewaySer
         assert client.get("/agent", headers=unknown_user).status_code == 303
 
 
+def test_signing_out_in_trusted_header_mode_says_to_sign_out_of_the_proxy(
+    server: GatewayServer,
+) -> None:
+    """The proxy names the user on every request, so the gateway cannot sign them out: the
+    button must not bounce them back signed in without a word."""
+    as_jo = {"X-Remote-User": "jo.smith", "X-Remote-Role": "agent"}
+    with httpx.Client(base_url=server.url, headers=as_jo) as client:
+        token = form_token(client, "/agent")
+        page = client.post("/logout", data={"csrf_token": token})
+        assert page.status_code == 200, page.text
+        assert "Signed in through single sign-on" in page.text
+        assert "sign out of your organisation's single sign-on" in page.text
+        assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
+
+
 def test_a_crm_origin_that_is_not_an_origin_is_refused_at_start(tmp_path: Path) -> None:
     """It would go into the fragment's Content-Security-Policy header as it stands."""
     config = tmp_path / "gateway.toml"
