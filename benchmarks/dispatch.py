@@ -6,7 +6,12 @@ made, on the hot path (`arrive`: resolve + snapshot + record + count) and in all
 (`Store.record`: the hot path, the decision, and saving it). On SQLite all of dispatch is one
 transaction, so one durable commit per contact, as in the baseline.
 
-    .venv/bin/python benchmarks/dispatch.py [--contacts 2000]
+Each is measured twice: one dispatcher awaiting each contact in turn (sequential), then
+`--concurrency` dispatchers at once (as the channels do: webhooks, SMTP connections), where
+SQLite's group commit may put several contacts in one durable commit. The bare baselines stay
+one at a time (single inserts committed one by one, single round trips).
+
+    .venv/bin/python benchmarks/dispatch.py [--contacts 2000] [--concurrency 16]
 
 Spawns its own redis-server on a free port; needs `redis-server` on PATH.
 """
@@ -107,7 +112,11 @@ class Measured:
 
 
 async def run_gateway(
-    url: str, data_dir: Path, batch: list[Contact], redis_url: str | None = None
+    url: str,
+    data_dir: Path,
+    batch: list[Contact],
+    redis_url: str | None = None,
+    concurrency: int = 1,
 ) -> Measured:
     """The dispatch rate; on Redis, the commands and round trips of the timed loop only."""
     settings = Settings(store={"url": url}, data_dir=data_dir)
@@ -128,9 +137,14 @@ async def run_gateway(
     store.arrive = counted_arrive  # type: ignore[method-assign]
     before = await command_calls(redis_url) if redis_url else {}
     sent = SENT[0]
+    queue = iter(batch)
+
+    async def dispatcher() -> None:
+        for contact in queue:  # shared: each contact is taken by one dispatcher
+            await gateway.dispatch(contact)
+
     started = time.perf_counter()
-    for contact in batch:
-        await gateway.dispatch(contact)
+    await asyncio.gather(*(dispatcher() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
     out.round_trips = SENT[0] - sent
     after = await command_calls(redis_url) if redis_url else {}
@@ -167,6 +181,12 @@ async def redis_baseline(url: str, n: int) -> float:
     return n / elapsed
 
 
+async def flush(url: str) -> None:
+    client = aioredis.Redis.from_url(url)
+    await client.flushall()
+    await client.aclose()
+
+
 async def command_calls(url: str) -> dict[str, int]:
     client = aioredis.Redis.from_url(url)
     stats = await client.info("commandstats")
@@ -175,23 +195,31 @@ async def command_calls(url: str) -> dict[str, int]:
             if k != "cmdstat_info"}  # fmt: skip
 
 
-def report(name: str, gateway_rate: float, baseline_rate: float, baseline: str) -> None:
+def report(
+    name: str, gateway_rate: float, baseline_rate: float, baseline: str, together: float
+) -> None:
     print(f"{name:7} dispatch {gateway_rate:9.0f} contacts/s | {baseline} {baseline_rate:9.0f}/s"
-          f" | ratio {gateway_rate / baseline_rate:5.2f}")  # fmt: skip
+          f" | ratio {gateway_rate / baseline_rate:5.2f} | concurrent {together:9.0f} contacts/s"
+          f" | ratio {together / baseline_rate:5.2f}")  # fmt: skip
 
 
-async def main(n: int) -> None:
+async def main(n: int, concurrency: int) -> None:
     batch = contacts(n)
     count_round_trips()
+    print(f"{n} contacts; concurrent: {concurrency} dispatchers at once")
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         base = await sqlite_baseline(tmp_path / "bare.db", n)
         found = await run_gateway(f"sqlite:///{tmp_path / 'gw.db'}", tmp_path, batch)
-        report("sqlite", found.rate, base, "bare single inserts")
+        url = f"sqlite:///{tmp_path / 'gw-concurrent.db'}"
+        together = await run_gateway(url, tmp_path, batch, concurrency=concurrency)
+        report("sqlite", found.rate, base, "bare single inserts", together.rate)
         with RedisServer(tmp_path / "redis") as server:
             base = await redis_baseline(server.url, n)
             found = await run_gateway(server.url, tmp_path, batch, server.url)
-            report("redis", found.rate, base, "bare round trips  ")
+            await flush(server.url)  # the same contacts again, as new
+            together = await run_gateway(server.url, tmp_path, batch, concurrency=concurrency)
+            report("redis", found.rate, base, "bare round trips  ", together.rate)
             per = ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(found.commands.items()))
             print(f"redis   commands per contact (INFO commandstats, inside scripts too): {per}")
             print(f"redis   round trips per contact: hot path (resolve + snapshot + record + "
@@ -202,4 +230,6 @@ async def main(n: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=2000)
-    asyncio.run(main(parser.parse_args().contacts))
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    asyncio.run(main(args.contacts, args.concurrency))

@@ -1,5 +1,6 @@
 """The embedded store: one SQLite file (WAL, durable commits) used by one worker thread, so the
-event loop never waits on disk and every operation is one transaction."""
+event loop never waits on disk and every operation is one transaction (`record` calls pending
+at once share one: group commit, in sqlite_batch)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from gateway.store.base import (
     Windows,
 )
 from gateway.store.snapshots import SnapshotMemo
+from gateway.store.sqlite_batch import GroupCommit, Recorded, Request
 from gateway.store.sqlite_schema import connect
 from policy_core.cases import Case
 from policy_core.identities import Identity
@@ -40,6 +42,7 @@ class SqliteStore:
         self.path = path
         self._executor: ThreadPoolExecutor | None = None
         self._db: sqlite3.Connection | None = None
+        self._group: GroupCommit | None = None  # the `record` calls pending, while open
         self._memo = SnapshotMemo()
 
     def __repr__(self) -> str:
@@ -69,13 +72,14 @@ class SqliteStore:
             executor.shutdown(wait=False)
             raise StoreError(f"cannot open the SQLite store {self.path}: {exc}") from exc
         self._executor = executor
+        self._group = GroupCommit(executor, self._db, self._memo)
 
     async def close(self) -> None:
-        executor, db = self._executor, self._db
-        if executor is None or db is None:
+        executor, db, group = self._executor, self._db, self._group
+        if executor is None or db is None or group is None:
             return
-        self._executor = self._db = None
-        await asyncio.get_running_loop().run_in_executor(executor, db.close)
+        self._executor = self._db = self._group = None
+        await asyncio.get_running_loop().run_in_executor(executor, group.close)
         executor.shutdown(wait=False)
 
     async def ping(self) -> bool:
@@ -115,8 +119,12 @@ class SqliteStore:
     async def record(
         self, contact: Contact, windows: Windows, decide: Decider
     ) -> tuple[Arrival, Decision]:
-        contact_id = common.new_contact_id()
-        return await self._run(ops.record, self._memo, contact, windows, contact_id, decide)
+        group = self._group
+        if group is None:
+            raise StoreError("the store is not open")
+        future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
+        group.submit(Request(contact, windows, common.new_contact_id(), decide, future))
+        return await future
 
     async def add_flags(
         self, customer_key: str, flags: list[Flag], on: dt.date, contact_id: str | None = None

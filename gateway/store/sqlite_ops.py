@@ -1,5 +1,6 @@
 """The SQLite store's work on customers, cases and the hot path, done in its one worker thread:
-each function is one transaction on the store's connection."""
+each public function is one transaction on the store's connection, but for the `..._in` ones,
+which work inside a transaction already open (`sqlite_batch` records contacts with them)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import sqlite3
 from gateway.store import common
 from gateway.store.base import (
     Arrival,
-    Decider,
     IdentityConflict,
     NotFound,
     StoredDecision,
@@ -140,36 +140,10 @@ def arrive(
     contact_id: str,
 ) -> Arrival:
     with transaction(db):
-        return _arrive(db, memo, contact, windows, contact_id)
+        return arrive_in(db, memo, contact, windows, contact_id)
 
 
-def record(
-    db: sqlite3.Connection,
-    memo: SnapshotMemo,
-    contact: Contact,
-    windows: Windows,
-    contact_id: str,
-    decide: Decider,
-) -> tuple[Arrival, Decision]:
-    """The whole hot path in one transaction, so one durable commit (one fsync) per contact.
-    If `decide` fails, the contact is committed undecided and the failure raised."""
-    failure: Exception | None = None
-    with transaction(db):
-        arrival = _arrive(db, memo, contact, windows, contact_id)
-        if arrival.duplicate_of is not None:
-            return arrival, arrival.duplicate_of.decision
-        try:
-            decision = decide(contact, arrival)
-        except Exception as exc:
-            failure = exc
-        else:
-            _save(db, arrival, contact, decision)
-    if failure is not None:
-        raise failure
-    return arrival, decision
-
-
-def _arrive(
+def arrive_in(
     db: sqlite3.Connection,
     memo: SnapshotMemo,
     contact: Contact,
@@ -285,11 +259,11 @@ def save_decision(
     with transaction(db):
         if db.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone() is None:
             raise NotFound(f"no contact {contact_id}")
-        _save(db, arrival, contact, decision)
+        save_in(db, arrival, contact, decision)
     return common.decision_id(contact_id)
 
 
-def _save(db: sqlite3.Connection, arrival: Arrival, contact: Contact, decision: Decision) -> None:
+def save_in(db: sqlite3.Connection, arrival: Arrival, contact: Contact, decision: Decision) -> None:
     """The decision, and the held item of a refused or held contact (a decision saved before
     is kept)."""
     contact_id = arrival.contact_id
