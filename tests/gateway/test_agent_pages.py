@@ -15,8 +15,6 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,9 +25,9 @@ from twilio.request_validator import RequestValidator
 
 from gateway.http.passwords import hash_password
 from policy_core.models import add_months
+from tests.browser import CHROMIUM, axe_violations, needs_chromium, shot
 from tests.serve import GatewayServer, to_toml
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -41,12 +39,11 @@ ARGS = [
     # all served here.
     "--host-resolver-rules=MAP *.landlord.example 127.0.0.1,MAP *.intruder.example 127.0.0.1",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 TODAY = dt.datetime.now(ZoneInfo("Europe/London")).date()
 AUTH_TOKEN = "test-twilio-auth-token"
 PASSWORD = "agent-password-1"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 
 def ago(days: int) -> str:
@@ -230,11 +227,6 @@ def page(signed_in: BrowserContext) -> Iterator[Page]:
     page.set_default_timeout(5000)
     yield page
     page.close()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_signing_in_in_the_browser(browser: Browser, server: GatewayServer) -> None:
@@ -586,21 +578,6 @@ def test_the_fragment_shows_inside_the_crm_and_nowhere_else(
     # Not even the sign-in notice (the stranger's site gets no cookie): nothing of ours.
     assert "Contact Gateway" not in frame.content()
     context.close()
-
-
-AXE = (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def axe_violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.2 A and AA rules on the page as it stands: what it finds, in words."""
-    page.evaluate(AXE)
-    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    assert len(found["passes"]) >= 10, found["passes"]  # the rules did run on this page
-    return [
-        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for v in found["violations"]
-    ]
 
 
 @pytest.mark.parametrize(

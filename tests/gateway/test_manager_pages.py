@@ -9,8 +9,6 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from importlib.resources import files
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -18,17 +16,14 @@ from pypdf import PdfReader
 
 from gateway.http.passwords import hash_password
 from policy_core.volume import months_ending
+from tests.browser import CHROMIUM, axe_violations, needs_chromium, shot
 from tests.gateway.volume_seed import TODAY, Seeded, seed
 from tests.serve import GatewayServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PASSWORD = "a long enough password"
 USERS = {"manager1": "manager", "Jo Officer": "officer", "agent1": "agent"}
-AXE = (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +73,6 @@ def page(manager: BrowserContext) -> Iterator[Page]:
     page.set_default_timeout(8000)
     yield page
     page.close()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def queue_cases(page: Page) -> list[str]:
@@ -272,8 +262,4 @@ def test_axe_finds_nothing_on_the_workspace(
     page: Page, seeded: tuple[GatewayServer, Seeded], path: str
 ) -> None:
     page.goto(seeded[0].url + path)
-    page.evaluate(AXE)
-    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    assert len(found["passes"]) >= 10
-    violations = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in found["violations"]]
-    assert violations == []
+    assert axe_violations(page) == []
