@@ -14,9 +14,10 @@ import logging
 from aiosmtpd.smtp import SMTP
 
 from channels.mail.outbound import Endpoint, Relay
+from channels.smtp.ledger import Ledger
 from channels.smtp.server import Handler
 from channels.smtp.settings import SmtpSettings
-from channels.smtp.spool import Ledger, Spool
+from channels.smtp.spool import Spool
 from channels.smtp.worker import Worker
 from gateway.plugins import ChannelPlugin, Stop
 from gateway.runtime import Gateway
@@ -30,7 +31,7 @@ async def start(gateway: Gateway, config: SmtpSettings) -> Stop:
     root = config.spool_dir or gateway.settings.data_dir / "smtp-spool"
     spool = Spool(root)
     backlog = await asyncio.to_thread(spool.open)
-    ledger = Ledger(root / "delivered.log")
+    ledger = Ledger(root / "delivered.log", io=spool.io)
     await asyncio.to_thread(ledger.open)
     downstream = Relay(Endpoint.parse(config.downstream), local_hostname=config.hostname)
     outbound = downstream
@@ -67,8 +68,8 @@ async def start(gateway: Gateway, config: SmtpSettings) -> Stop:
         server.close()
         await server.wait_closed()
         await worker.stop()
-        spool.close()
         ledger.close()
+        spool.close()
         for relay in {id(downstream): downstream, id(outbound): outbound}.values():
             await relay.close()
 

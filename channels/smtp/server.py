@@ -9,8 +9,9 @@ import logging
 from typing import Any
 
 from channels.mail.parse import Mail, header_size, read_mail, sender_of
+from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
-from channels.smtp.spool import Entry, Ledger, Spool, new_id
+from channels.smtp.spool import Entry, Spool, new_id
 from channels.smtp.worker import Job, Worker
 
 log = logging.getLogger("contact_gateway.smtp")

@@ -2,12 +2,13 @@
 message (a JSON line with the envelope, then the message as received); written to tmp/,
 fsynced, renamed into queue/, directory fsynced. Refused and held messages are kept whole in
 held/, messages a server refused for good in failed/: nothing accepted is ever deleted unsent.
-The ledger remembers which Message-IDs were delivered, so a resubmission is delivered once."""
+The ledger (channels/smtp/ledger.py) remembers which Message-IDs were delivered."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import json
 import os
 import secrets
@@ -16,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from channels.smtp.batch import GroupCommit
+from channels.smtp.batch import GroupCommit, io_thread
 
 MAGIC = b"CGSPOOL1 "
-LEDGER_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,13 @@ class Entry:
         )  # fmt: skip
 
 
+# Unique without a getrandom call per message: the counter within this process, the start
+# (random) and the clock across processes; the clock first, so names sort oldest first.
+_SERIAL = itertools.count(secrets.randbits(32))
+
+
 def new_id() -> str:
-    return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
+    return f"{time.time_ns():020d}-{next(_SERIAL) & 0xFFFFFFFF:08x}"
 
 
 def _fsync_dir(path: Path) -> None:
@@ -66,8 +71,9 @@ class Spool:
         self.root = root
         self.queue, self.tmp = root / "queue", root / "tmp"
         self.held, self.failed = root / "held", root / "failed"
-        self._puts = GroupCommit(self._put_batch, "spool-put")
-        self._removals = GroupCommit(self._remove_batch, "spool-done")
+        self.io = io_thread("spool-io")  # the ledger may share it: see Ledger
+        self._puts = GroupCommit(self._put_batch, self.io)
+        self._removals = GroupCommit(self._remove_batch, self.io)
 
     def open(self) -> list[Path]:
         """Creates the folders, clears half-written files; returns the queue, oldest first."""
@@ -147,59 +153,4 @@ class Spool:
         await asyncio.to_thread(self._write, self.failed, entry, raw)
 
     def close(self) -> None:
-        self._puts.close()
-        self._removals.close()
-
-
-class Ledger:
-    """Message-ID hashes delivered in the last LEDGER_DAYS days, one line each, fsynced."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.seen: dict[str, float] = {}
-        self._appends: GroupCommit[tuple[str, Path | None]] = GroupCommit(
-            self._append, "spool-ledger"
-        )
-
-    def open(self) -> None:
-        horizon = time.time() - LEDGER_DAYS * 86400
-        try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            lines = []
-        for line in lines:
-            key, _, stamp = line.partition(" ")
-            try:
-                if float(stamp) >= horizon:
-                    self.seen[key] = float(stamp)
-            except ValueError:
-                continue  # a line torn by a crash
-        if len(self.seen) < len(lines):
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text("".join(f"{k} {t:.0f}\n" for k, t in self.seen.items()), "utf-8")
-            os.replace(tmp, self.path)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.seen
-
-    async def add(self, key: str, *, then_remove: Path | None = None) -> None:
-        """Returns once the key is durably recorded (one fsync for all added meanwhile), and
-        then `then_remove` (the spool file of the message delivered) is gone: in the same
-        batch, so a delivered message costs one hand-off to the I/O thread, not two."""
-        now = time.time()
-        self.seen[key] = now
-        await self._appends.submit((f"{key} {now:.0f}\n", then_remove))
-
-    def _append(self, items: list[tuple[str, Path | None]]) -> None:
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, "".join(line for line, _ in items).encode("ascii"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        for _, path in items:  # only once the ledger knows: a crash before this resends none
-            if path is not None:
-                path.unlink(missing_ok=True)
-
-    def close(self) -> None:
-        self._appends.close()
+        self.io.shutdown(wait=False)

@@ -14,8 +14,9 @@ from pathlib import Path
 from channels.mail.outbound import DeliveryError, Relay
 from channels.mail.parse import Mail, read_mail, to_contact
 from channels.mail.replies import auto_reply, notice_for, redirect_headers
+from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
-from channels.smtp.spool import Entry, Ledger, Spool, new_id
+from channels.smtp.spool import Entry, Spool, new_id
 from gateway.runtime import Dispatched, Gateway
 from gateway.store.base import StoreError
 from gateway.tasks import cancel_and_wait

@@ -13,8 +13,9 @@ import pytest
 
 from channels.mail.outbound import Endpoint, Relay
 from channels.mail.parse import read_mail, to_contact
+from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
-from channels.smtp.spool import Entry, Ledger, Spool, new_id
+from channels.smtp.spool import Entry, Spool, new_id
 from channels.smtp.worker import Job, Worker
 from gateway.runtime import Dispatched, Gateway
 from tests.channels.mail.local import HOLD, local_gateway

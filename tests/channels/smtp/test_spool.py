@@ -6,7 +6,8 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-from channels.smtp.spool import Entry, Ledger, Spool, new_id
+from channels.smtp.ledger import Ledger
+from channels.smtp.spool import Entry, Spool, new_id
 
 RAW = "From: ann@example.org\r\nSubject: é\r\n\r\nbody\r\n".encode()
 
@@ -104,4 +105,34 @@ async def test_messages_spooled_at_once_are_each_written_whole(tmp_path: Path) -
         assert all((e, RAW + e.id.encode()) in found for e in entries[1:])
         assert list((tmp_path / "tmp").iterdir()) == []
     finally:
+        spool.close()
+
+
+def test_new_ids_are_unique_and_sort_oldest_first() -> None:
+    ids = [new_id() for _ in range(10_000)]
+    assert len(set(ids)) == len(ids)
+    assert sorted(ids) == ids
+
+
+async def test_a_ledger_sharing_the_spools_thread_keeps_both_durable(tmp_path: Path) -> None:
+    """As the channel runs them: spool writes and ledger appends queued to one thread at once."""
+    spool = Spool(tmp_path / "spool")
+    spool.open()
+    ledger = Ledger(tmp_path / "delivered.log", io=spool.io)
+    ledger.open()
+    delivered = [entry() for _ in range(4)]
+    await asyncio.gather(*(spool.put(e, RAW) for e in delivered))
+    arriving = [entry() for _ in range(4)]
+    try:
+        await asyncio.gather(
+            *(spool.put(e, RAW + e.id.encode()) for e in arriving),
+            *(ledger.add(f"key{n}", then_remove=spool.path_of(e)) for n, e in enumerate(delivered)),
+        )
+        backlog = Spool(tmp_path / "spool").open()
+        assert [p.stem for p in backlog] == sorted(e.id for e in arriving)
+        again = Ledger(tmp_path / "delivered.log")
+        again.open()
+        assert all(f"key{n}" in again for n in range(4))
+    finally:
+        ledger.close()  # leaves the shared thread to the spool
         spool.close()
