@@ -46,6 +46,11 @@ def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -
         lifespan=lifespan,
     )
     app.state.gateway = gateway
+    # Channels' webhooks first: each call and text is matched against them before the API and
+    # page routes (their paths, /webhooks/... and /slack/..., overlap none of those).
+    for channel in channels:
+        if channel.plugin.routes is not None:
+            app.include_router(channel.plugin.routes(gateway, channel.config))
     app.include_router(health.router)
     app.include_router(api.router)
     pages.install(app)  # security headers, /static, HTML error pages
@@ -54,7 +59,4 @@ def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -
     app.include_router(screen_pop.router)
     app.include_router(manager.router)
     app.include_router(case_forms.router)
-    for channel in channels:
-        if channel.plugin.routes is not None:
-            app.include_router(channel.plugin.routes(gateway, channel.config))
     return app

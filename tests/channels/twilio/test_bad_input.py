@@ -154,3 +154,18 @@ def test_a_good_request_after_bad_ones_is_recorded(twilio: Twilio, server: Gatew
     root = twiml(twilio.post("/webhooks/twilio/voice", call(sid)))
     assert [child.tag for child in root] == ["Say", "Gather", "Hangup"]
     assert recorded(server) == before + 1
+
+
+def test_answers_and_refusals_carry_the_security_headers(twilio: Twilio) -> None:
+    """A webhook's answer is not matched against the other routes first (gateway/http/app.py),
+    but it still goes through the app's middleware: the same headers as any other response."""
+    answered = twilio.post("/webhooks/twilio/voice", call(twilio.sid("CA")))
+    refused = twilio.post("/webhooks/twilio/sms", whole(), signature="not-a-signature")
+    wrong_method = twilio.http.get("/webhooks/twilio/sms")
+    assert [r.status_code for r in (answered, refused, wrong_method)] == [200, 403, 405]
+    for response in (answered, refused, wrong_method):
+        assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
+    assert answered.headers["content-type"].startswith("application/xml")
