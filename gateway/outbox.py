@@ -74,8 +74,6 @@ class Outbox(Generic[T]):
                 await self._attempt(item)
             finally:
                 self._queue.task_done()
-            if _being_cancelled():
-                raise asyncio.CancelledError
 
     async def _attempt(self, item: T) -> None:
         for attempt in range(1, self._backoff.attempts + 1):
@@ -86,9 +84,6 @@ class Outbox(Generic[T]):
                 log.warning("%s: not sent, not retried: %s", self.name, exc)
                 return
             except Exception as exc:
-                if _being_cancelled():
-                    # a client library turned our cancellation into its own error: stop anyway
-                    raise asyncio.CancelledError from exc
                 if attempt == self._backoff.attempts:
                     log.warning(
                         "%s: not sent after %d attempts (%s)", self.name, attempt, _kind(exc)
@@ -103,11 +98,6 @@ class Outbox(Generic[T]):
                     delay,
                 )
                 await asyncio.sleep(delay)
-
-
-def _being_cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
 
 
 def _kind(exc: Exception) -> str:

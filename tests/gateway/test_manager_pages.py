@@ -5,6 +5,7 @@ a step the case does not allow. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -48,23 +49,26 @@ def browser(seeded: tuple[GatewayServer, Seeded]) -> Iterator[Browser]:
         launched.close()
 
 
-def signed_in(browser: Browser, server: GatewayServer, username: str) -> BrowserContext:
+@contextlib.contextmanager
+def signed_in(browser: Browser, server: GatewayServer, username: str) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    page.close()
-    return context
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/login")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        page.close()
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")
 def manager(browser: Browser, seeded: tuple[GatewayServer, Seeded]) -> Iterator[BrowserContext]:
-    context = signed_in(browser, seeded[0], "manager1")
-    yield context
-    context.close()
+    with signed_in(browser, seeded[0], "manager1") as context:
+        yield context
 
 
 @pytest.fixture
@@ -230,8 +234,7 @@ def test_an_officer_sees_their_own_cases_and_no_manager_steps(
     browser: Browser, seeded: tuple[GatewayServer, Seeded]
 ) -> None:
     server, _ = seeded
-    context = signed_in(browser, server, "Jo Officer")
-    try:
+    with signed_in(browser, server, "Jo Officer") as context:
         page = context.new_page()
         page.goto(f"{server.url}/reviews")
         assert "K-2" not in queue_cases(page)  # Sam Other's case
@@ -241,20 +244,15 @@ def test_an_officer_sees_their_own_cases_and_no_manager_steps(
         response = page.goto(f"{server.url}/cases/K-1/steps/reviews")
         assert response is not None and response.status == 403
         expect(page.locator("body")).to_contain_text("manager role")
-    finally:
-        context.close()
 
 
 def test_an_agent_cannot_open_the_workspace(
     browser: Browser, seeded: tuple[GatewayServer, Seeded]
 ) -> None:
     server, _ = seeded
-    context = signed_in(browser, server, "agent1")
-    try:
+    with signed_in(browser, server, "agent1") as context:
         response = context.new_page().goto(f"{server.url}/reviews")
         assert response is not None and response.status == 403
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("path", ["/reviews", "/cases/K-1", "/cases/K-3/steps/appeal_decision"])
