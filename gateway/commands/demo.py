@@ -19,6 +19,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP
 
 from gateway.commands import importing, serve
+from gateway.http.passwords import PasswordHashError, verify_password
 from gateway.profiles import CONFIG_DIR
 from gateway.settings import ConfigError, Role, Settings, load_settings
 
@@ -33,10 +34,21 @@ def arguments(parser: argparse.ArgumentParser) -> None:
                         help="the customers and cases to load first")  # fmt: skip
 
 
+def _is_password(password: str, hashed: str) -> bool:
+    try:
+        return verify_password(password, hashed)
+    except PasswordHashError:  # sign-in reports it; the welcome just says no more
+        return False
+
+
 def welcome(settings: Settings, mailbox: Path | None) -> str:
     url = settings.http.public_url.rstrip("/")
     lines = ["", "Contact Gateway demo", f"  web:      {url}/agent   (API docs: {url}/docs)"]
-    lines += [f"  sign in:  {u.username} ({u.role.value})" for u in settings.http.users]
+    for user in settings.http.users:
+        # config/demo.toml's users have the demo password "demo-<username>"; say so when it fits
+        known = f"demo-{user.username}"
+        password = f", password {known}" if _is_password(known, user.password_hash) else ""
+        lines.append(f"  sign in:  {user.username} ({user.role.value}{password})")
     if any(u.role.includes(Role.manager) for u in settings.http.users):
         lines.append(f"  reviews:  {url}/reviews   (managers: reviews, appeals, case reports)")
     admin = next((t for t in settings.http.tokens if t.role is Role.admin), None)

@@ -19,7 +19,10 @@ from typing import Any
 import pytest
 
 from gateway.cli import main
+from gateway.commands.demo import welcome
+from gateway.http.passwords import hash_password
 from gateway.profiles import load_profile
+from gateway.settings import Settings
 from gateway.store import AuditEntry, open_store
 from policy_core import lifecycle
 from policy_core.cases import Case, CaseState
@@ -286,3 +289,14 @@ def test_demo_imports_the_demo_data_serves_it_and_stops_on_ctrl_c(tmp_path: Path
     assert f"Authorization: Bearer {server.token('admin')}" in out
     assert f"SMTP port {smtp} on 127.0.0.1" in out
     assert "Traceback" not in out
+
+
+def test_the_demo_welcome_gives_a_demo_users_password_and_no_other() -> None:
+    users = [
+        {"username": "jo", "password_hash": hash_password("demo-jo"), "role": "manager"},
+        {"username": "sam", "password_hash": hash_password("sams own secret"), "role": "agent"},
+    ]
+    text = welcome(Settings(http={"users": users}), None)
+    assert "sign in:  jo (manager, password demo-jo)" in text
+    assert "sign in:  sam (agent)" in text
+    assert "sams own secret" not in text
