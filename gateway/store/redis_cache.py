@@ -86,7 +86,7 @@ async def _follow(client: aioredis.Redis, channel: str, cache: SnapshotCache) ->
                 cache.invalidate(_text(message["data"]))
     finally:
         cache.live = False
-        await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await pubsub.aclose()
 
 
 def _stop_if_cancelled() -> None:
