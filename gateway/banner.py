@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from gateway.banner_models import (
-    LONDON,
     Banner,
     CaseNow,
     ChannelNow,
@@ -25,11 +24,11 @@ from policy_core import Routes, decide
 from policy_core.cases import Case, CaseState
 from policy_core.identities import Identity, IdentityKind
 from policy_core.lifecycle import deadlines
+from policy_core.london import london_day
 from policy_core.models import Action, Channel, Contact, Customer, Snapshot
 from policy_core.profiles import Profile
 
 __all__ = [
-    "LONDON",
     "Banner",
     "CaseNow",
     "ChannelNow",
@@ -77,7 +76,7 @@ def compose(
     address: Identity | None = None,
 ) -> Banner:
     """The banner from what the store holds; pure (`now` is an argument)."""
-    today = now.astimezone(LONDON).date()
+    today = london_day(now)
     active = tuple(
         RestrictionNow(
             kind=r.kind,
@@ -190,7 +189,7 @@ async def load_banner(
         else:
             snapshot = snapshot_from_cases(customer, cases)
     key = customer.ref if customer else (address.key if address else "")
-    today = now.astimezone(LONDON).date()
+    today = london_day(now)
     return compose(
         now=now,
         snapshot=snapshot,

@@ -4,7 +4,6 @@ restricted and until when, what each channel does now, and the case behind it.""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
@@ -23,7 +22,6 @@ from policy_core.models import (
     RuleHit,
 )
 
-LONDON = ZoneInfo("Europe/London")
 LABELS = {
     "letter_only": "Letter only: no e-mail or telephone",
     "phone_via_third_party": "Telephone only through a third party",

@@ -157,24 +157,27 @@ async def _identity_conflicts(
 Progress = Callable[[str, int, int], None]
 
 
-async def apply(store: Store, changes: Plan, source: str, progress: Progress | None = None) -> None:
+async def apply(
+    store: Store, changes: Plan, source: str, at: dt.datetime, progress: Progress | None = None
+) -> None:
     """Writes the plan's changes, with an audit entry for each."""
     todo = [(c, ch) for c, ch in changes.customers if ch in ("created", "updated")]
     for n, (customer, change) in enumerate(todo, start=1):
         await store.put_customer(customer)
-        await _audit(store, f"customer.{change}", f"customer:{customer.ref}", source)
+        await _audit(store, at, f"customer.{change}", f"customer:{customer.ref}", source)
         if progress:
             progress("customers", n, len(todo))
     cases = [(c, ch) for c, ch in changes.cases if ch in ("created", "updated")]
     for n, (case, change) in enumerate(cases, start=1):
         await store.put_case(case)
-        await _audit(store, f"case.{change}", f"case:{case.id}", source, state=case.state.value)
+        await _audit(store, at, f"case.{change}", f"case:{case.id}", source, state=case.state.value)
         if progress:
             progress("cases", n, len(cases))
 
 
-async def _audit(store: Store, action: str, subject: str, source: str, **detail: str) -> None:
-    at = dt.datetime.now(dt.UTC)
+async def _audit(
+    store: Store, at: dt.datetime, action: str, subject: str, source: str, **detail: str
+) -> None:
     entry = AuditEntry(
         at=at, actor=ACTOR, action=action, subject=subject, detail={"source": source, **detail}
     )

@@ -9,9 +9,9 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from gateway import metrics
+from gateway.clock import Clock
 from gateway.journal import Journal
 from gateway.notices import NoticeRenderer
 from gateway.settings import Settings
@@ -24,11 +24,11 @@ from gateway.store.base import (
     Windows,
 )
 from policy_core import Routes, compute_flags, decide
+from policy_core.london import london_day
 from policy_core.models import Action, Contact, Decision, Flag, RecentContacts, RuleHit
 from policy_core.profiles import Profile
 
 log = logging.getLogger("contact_gateway.dispatch")
-LONDON = ZoneInfo("Europe/London")
 
 FlagListener = Callable[[StoredFlag], Awaitable[None]]
 
@@ -72,8 +72,11 @@ FAIL_OPEN = RuleHit(rule="fail_open", action=Action.deliver, detail="store unrea
 
 
 class Gateway:
-    def __init__(self, settings: Settings, store: Store, profile: Profile) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, profile: Profile, clock: Clock | None = None
+    ) -> None:
         self.settings = settings
+        self.clock = clock or Clock(settings.clock.fixed)
         self.store = store
         self.profile = profile
         self.journal = Journal(settings.journal_path)
@@ -116,7 +119,7 @@ class Gateway:
             return Dispatched(contact, decision, None, contact.sender.key, fail_open=True)
         result = Dispatched(contact, decision, arrival.contact_id, arrival.customer_key)
         if decision.flags:
-            day = contact.received_at.astimezone(LONDON).date()
+            day = london_day(contact.received_at)
             self._flags.put_nowait(
                 (arrival.customer_key, list(decision.flags), day, result.contact_id)
             )

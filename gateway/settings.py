@@ -4,12 +4,13 @@ and validated by the channel plugin that owns them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
@@ -41,6 +42,20 @@ class Organisation(Section):
     emergency_phone: str | None = None
     appeal_address: str = ""
     ombudsman: str = "Housing Ombudsman Service, 0300 111 3000, www.housing-ombudsman.org.uk"
+
+
+class ClockSection(Section):
+    """`fixed`: an instant with a UTC offset at which the whole process stands still (demos
+    and tests); unset, the real time."""
+
+    fixed: dt.datetime | None = None
+
+    @field_validator("fixed")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("needs a UTC offset, for example 2026-11-24T10:30:00+00:00")
+        return value
 
 
 class StoreSection(Section):
@@ -92,6 +107,7 @@ class Settings(BaseSettings):
     store: StoreSection = Field(default_factory=StoreSection)
     policy: PolicySection = Field(default_factory=PolicySection)
     http: HttpSection = Field(default_factory=HttpSection)
+    clock: ClockSection = Field(default_factory=ClockSection)
     data_dir: Path = Path("var")
 
     @classmethod

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
+from policy_core.london import LONDON
 from policy_core.models import WEEKDAYS, ContactWindow
 
-LONDON = ZoneInfo("Europe/London")
 DAYS = tuple(dt.timedelta(days=n) for n in range(8))
 
 

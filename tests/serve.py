@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from tests.clock import NOW
 from tests.servers import free_port
 
 ROLES = ("agent", "officer", "manager", "admin")
@@ -138,6 +139,7 @@ class GatewayServer:
                 "emergency_phone": "+441332000999",
             },
             "store": {"url": self.store_url},
+            "clock": {"fixed": NOW.isoformat()},
             "policy": {"profile": profile},
             "http": {
                 "listen": f"127.0.0.1:{self.port}",

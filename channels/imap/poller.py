@@ -5,7 +5,6 @@ dispatches nothing twice; a dropped connection is retried with backoff."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,7 +150,7 @@ class Poller:
         try:
             mail = read_mail(raw)
             contact = to_contact(
-                mail, envelope_from=_return_path(mail), received_at=dt.datetime.now(dt.UTC),
+                mail, envelope_from=_return_path(mail), received_at=self.gateway.clock.now(),
                 destination=self.mailbox.sender,
                 external_id=mail.message_id or f"imap:{self.conn.uidvalidity}:{uid}",
                 evidence={"mailbox": label, "uidvalidity": self.conn.uidvalidity, "uid": uid},
@@ -192,6 +191,7 @@ class Poller:
         reply = auto_reply(
             mail, text, from_address=self.mailbox.sender,
             from_name=self.gateway.settings.organisation.name, to_address=reply_to,
+            at=self.gateway.clock.now(),
         )  # fmt: skip
         await self._send("", reply_to, reply)
 

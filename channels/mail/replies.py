@@ -9,14 +9,13 @@ import re
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
-from zoneinfo import ZoneInfo
 
 from channels.mail.parse import Mail, clean
 from gateway.runtime import Dispatched, Gateway
+from policy_core.london import london, london_day
 from policy_core.models import Channel, Notice
 
 log = logging.getLogger("contact_gateway.mail")
-LONDON = ZoneInfo("Europe/London")
 DECISION_HEADER = "X-Contact-Gateway-Decision"
 REASON_HEADER = "X-Contact-Gateway-Reason"
 LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "list-help")
@@ -45,7 +44,13 @@ def reply_blocked(mail: Mail, reply_to: str | None) -> str | None:
 
 
 def auto_reply(
-    mail: Mail, notice_text: str, *, from_address: str, from_name: str, to_address: str
+    mail: Mail,
+    notice_text: str,
+    *,
+    from_address: str,
+    from_name: str,
+    to_address: str,
+    at: dt.datetime,
 ) -> bytes:
     """The notice as a plain-text reply in the original's thread."""
     reply = EmailMessage(policy=SMTP)
@@ -53,7 +58,7 @@ def auto_reply(
     reply["To"] = to_address
     subject = mail.subject or "your message"
     reply["Subject"] = clean(f"Auto: {subject}", one_line=True)[:200]
-    reply["Date"] = format_datetime(dt.datetime.now(LONDON))
+    reply["Date"] = format_datetime(london(at))
     reply["Message-ID"] = make_msgid(domain=from_address.rpartition("@")[2] or None)
     if mail.message_id:
         reply["In-Reply-To"] = mail.message_id
@@ -75,7 +80,7 @@ async def notice_for(
         log.info("contact %s: no auto-reply (%s)", dispatched.contact_id, blocked)
         return None
     contact = dispatched.contact
-    day = contact.received_at.astimezone(LONDON).date()
+    day = london_day(contact.received_at)
     limit = gateway.profile.notices_per_sender_per_day
     if not await gateway.store.allow_notice(contact.sender.key, Channel.email, day, limit):
         log.info("contact %s: no auto-reply (daily limit reached)", dispatched.contact_id)

@@ -34,11 +34,8 @@ class SlackCall:
     record: AuditEntry | None = None
 
 
-def audit_entry(action: str, subject: str, **detail: Any) -> AuditEntry:
-    return AuditEntry(
-        at=dt.datetime.now(dt.UTC), actor="gateway:slack", action=action, subject=subject,
-        detail=detail,
-    )  # fmt: skip
+def audit_entry(at: dt.datetime, action: str, subject: str, **detail: Any) -> AuditEntry:
+    return AuditEntry(at=at, actor="gateway:slack", action=action, subject=subject, detail=detail)
 
 
 class SlackCalls:

@@ -5,7 +5,6 @@ Acknowledge is recorded against the flag and in the audit trail."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from typing import Any
@@ -122,7 +121,7 @@ class FlagNotifier:
             return
         await store.audit(
             AuditEntry(
-                at=dt.datetime.now(dt.UTC),
+                at=self.gateway.clock.now(),
                 actor=actor,
                 action="flag.acknowledged",
                 subject=f"flag:{flag.id}",

@@ -15,17 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from channels.slack.calls import SlackCall, SlackCalls, audit_entry
 from channels.slack.settings import SlackSettings
 from gateway.runtime import Dispatched, Gateway
 from gateway.store.base import StoreError
 from policy_core.identities import Identity, IdentityError, IdentityKind
+from policy_core.london import london_day
 from policy_core.models import Action, Channel, Contact, Notice
 
 log = logging.getLogger("contact_gateway.slack")
-LONDON = ZoneInfo("Europe/London")
 POSTS = frozenset({None, "file_share", "thread_broadcast"})  # a member's own new post
 DIRECT = frozenset({"im", "mpim"})  # direct messages: nothing to hide from or remove from
 
@@ -93,7 +92,7 @@ class Inbound:
         if not self.config.can_hide or raw.get("channel_type") in DIRECT:
             return
         record = audit_entry(
-            "social.hidden", f"customer:{result.customer_key}",
+            self.gateway.clock.now(), "social.hidden", f"customer:{result.customer_key}",
             channel=raw["channel"], contact_id=result.contact_id,
         )  # fmt: skip
         params = {"channel": raw["channel"], "ts": raw["ts"]}
@@ -101,7 +100,7 @@ class Inbound:
 
     async def _notify(self, result: Dispatched) -> None:
         contact = result.contact
-        day = contact.received_at.astimezone(LONDON).date()
+        day = london_day(contact.received_at)
         # At most one notice a day on Slack, whatever the profile allows elsewhere.
         limit = min(1, self.gateway.profile.notices_per_sender_per_day)
         try:
@@ -127,7 +126,7 @@ class Inbound:
             channels.insert(0, raw["channel"])
         for channel in channels:
             record = audit_entry(
-                "social.removed", f"customer:{result.customer_key}",
+                self.gateway.clock.now(), "social.removed", f"customer:{result.customer_key}",
                 channel=channel, contact_id=result.contact_id, slack_user=raw["user"],
             )  # fmt: skip
             params = {"channel": channel, "user": raw["user"]}

@@ -4,7 +4,6 @@ answer 250 only once the message is on disk."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from typing import Any
 
@@ -53,7 +52,7 @@ class Handler:
         # aiosmtpd writes the null sender as "<>"; bounces keep it null all the way through.
         mail_from = (envelope.mail_from or "").strip()
         mail_from = "" if mail_from.strip("<> ") == "" else mail_from
-        received_at = dt.datetime.now(dt.UTC)
+        received_at = self.worker.gateway.clock.now()
         if sender_of(mail, mail_from or None) is None:  # the worker could make no Contact
             return NO_SENDER
         key = mail.message_key

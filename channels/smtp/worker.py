@@ -202,7 +202,7 @@ class Worker:
             return
         sender = self.config.notice_from or entry.rcpt_tos[0]
         reply = auto_reply(
-            mail, text, from_address=sender,
+            mail, text, from_address=sender, at=self.gateway.clock.now(),
             from_name=self.gateway.settings.organisation.name, to_address=entry.mail_from,
         )  # fmt: skip
         notice = Entry(

@@ -8,10 +8,8 @@ On the landlord's Twilio number, point
 `http.public_url` must be the address Twilio calls (scheme, host and any port or path prefix
 exactly as configured in Twilio): signatures are computed over it.
 
-Calls and texts are taken to arrive at the real time, which decides whether they fall in a
-contact window. For tests and demonstrations, `CONTACT_GATEWAY_TWILIO_NOW` (an ISO 8601 time
-with a UTC offset, such as `2026-03-02T10:30:00+00:00`) fixes that time; `serve` warns at start
-when it is set, and refuses to start when it cannot read it.
+Calls and texts are taken to arrive at the gateway's clock, which decides whether they fall in
+a contact window (see `[clock] fixed` for demonstrations and tests).
 """
 
 from __future__ import annotations

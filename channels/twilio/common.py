@@ -3,19 +3,14 @@ contact, and the TwiML response."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import os
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter
 
 from gateway import metrics
 from policy_core.identities import Identity, IdentityKind
 
-LONDON = ZoneInfo("Europe/London")
 EVIDENCE = frozenset({"AccountSid", "CallSid", "MessageSid", "NumMedia", "ForwardedFrom"})
 
 UNIDENTIFIED = Counter(
@@ -45,32 +40,6 @@ def phone_or_none(value: str | None, region: str) -> str | None:
 
 def evidence(form: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in form.items() if k in EVIDENCE or k.startswith("MediaUrl")}
-
-
-Clock = Callable[[], dt.datetime]
-FIXED_NOW = "CONTACT_GATEWAY_TWILIO_NOW"
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def clock(environ: Mapping[str, str] = os.environ) -> tuple[Clock, str | None]:
-    """The time calls and texts are taken to arrive at, which decides whether they fall in a
-    contact window: the real time, or, for tests and demonstrations, the fixed instant named by
-    `CONTACT_GATEWAY_TWILIO_NOW` (ISO 8601 with a UTC offset). Returns the clock and the fixed
-    instant, if any; ValueError naming the variable when it is set but not such a time."""
-    raw = environ.get(FIXED_NOW, "").strip()
-    if not raw:
-        return now, None
-    try:
-        fixed = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        fixed = None
-    if fixed is None or fixed.utcoffset() is None:
-        raise ValueError(f"{FIXED_NOW}: {raw!r} is not an ISO 8601 time with a UTC offset")
-    fixed = fixed.astimezone(dt.UTC)
-    return (lambda: fixed), fixed.isoformat()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,19 +9,17 @@ import logging
 
 from channels.twilio import twiml as t
 from channels.twilio.common import (
-    LONDON,
     UNIDENTIFIED,
     Answer,
-    Clock,
     caller,
     evidence,
-    now,
     phone_or_none,
     twiml,
 )
 from channels.twilio.settings import TwilioSettings
 from gateway.runtime import Dispatched, Gateway
 from gateway.store.base import AuditEntry, StoreError
+from policy_core.london import london_day
 from policy_core.models import Action, Channel, Contact, Notice
 
 log = logging.getLogger("contact_gateway.twilio")
@@ -34,9 +32,8 @@ def forward(sender: str, body: str, to: str) -> str:
 
 
 class Sms:
-    def __init__(self, gateway: Gateway, config: TwilioSettings, clock: Clock = now) -> None:
+    def __init__(self, gateway: Gateway, config: TwilioSettings) -> None:
         self.gateway = gateway
-        self.clock = clock
         self.config = config
         self.region = gateway.settings.policy.phone_region
 
@@ -46,8 +43,8 @@ class Sms:
             UNIDENTIFIED.labels(Channel.sms.value).inc()
             return twiml(forward(form["From"], body, self.config.forward_to))
         contact = Contact(
-            channel=Channel.sms, sender=sender, received_at=self.clock(), destination=form["To"],
-            text=body, external_id=form["MessageSid"], raw=evidence(form),
+            channel=Channel.sms, sender=sender, received_at=self.gateway.clock.now(),
+            destination=form["To"], text=body, external_id=form["MessageSid"], raw=evidence(form),
         )  # fmt: skip
         try:
             dispatched = await self.gateway.dispatch(contact)
@@ -80,14 +77,18 @@ class Sms:
                 earlier = await store.audit_trail(subject)
                 if earlier:
                     return earlier[-1].action == NOTICE_SENT
-            day = contact.received_at.astimezone(LONDON).date()
+            day = london_day(contact.received_at)
             allowed = await store.allow_notice(
                 contact.sender.key, Channel.sms, day, self.config.notices_per_day
             )
             action = NOTICE_SENT if allowed else NOTICE_HELD
             detail = {"contact_id": dispatched.contact_id}
             entry = AuditEntry(
-                at=now(), actor="gateway:twilio", action=action, subject=subject, detail=detail
+                at=self.gateway.clock.now(),
+                actor="gateway:twilio",
+                action=action,
+                subject=subject,
+                detail=detail,
             )
             await store.audit(entry)
         except StoreError:

@@ -11,10 +11,8 @@ from channels.twilio.common import (
     NO_CONTENT,
     UNIDENTIFIED,
     Answer,
-    Clock,
     caller,
     evidence,
-    now,
     phone_or_none,
     plain,
     twiml,
@@ -30,11 +28,8 @@ EMERGENCY_KEY = "1"
 
 
 class Voice:
-    def __init__(
-        self, gateway: Gateway, config: TwilioSettings, emergency_url: str, clock: Clock = now
-    ) -> None:
+    def __init__(self, gateway: Gateway, config: TwilioSettings, emergency_url: str) -> None:
         self.gateway = gateway
-        self.clock = clock
         self.config = config
         self.emergency_url = emergency_url
         self.region = gateway.settings.policy.phone_region
@@ -48,8 +43,9 @@ class Voice:
             return None
         suffix = ":emergency" if emergency else ""
         return Contact(
-            channel=Channel.phone, sender=sender, received_at=self.clock(), destination=form["To"],
-            external_id=form["CallSid"] + suffix, emergency_option=emergency, raw=evidence(form),
+            channel=Channel.phone, sender=sender, received_at=self.gateway.clock.now(),
+            destination=form["To"], external_id=form["CallSid"] + suffix,
+            emergency_option=emergency, raw=evidence(form),
         )  # fmt: skip
 
     async def incoming(self, form: dict[str, str]) -> Answer:

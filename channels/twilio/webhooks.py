@@ -24,7 +24,7 @@ from prometheus_client import Counter
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from channels.twilio.common import FIXED_NOW, Answer, clock, plain
+from channels.twilio.common import Answer, plain
 from channels.twilio.settings import TwilioSettings
 from channels.twilio.signature import (
     SETTINGS_HEADER,
@@ -36,7 +36,6 @@ from channels.twilio.sms import Sms
 from channels.twilio.voice import Voice
 from gateway import metrics
 from gateway.runtime import Gateway
-from gateway.settings import ConfigError
 
 log = logging.getLogger("contact_gateway.twilio")
 
@@ -229,15 +228,9 @@ class Endpoint:
 
 def routes(gateway: Gateway, config: TwilioSettings) -> APIRouter:
     public_url = gateway.settings.http.public_url.rstrip("/")
-    try:
-        arrivals, fixed = clock()
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
-    if fixed is not None:
-        log.warning("calls and texts are taken to arrive at %s (%s is set)", fixed, FIXED_NOW)
     webhooks = Webhooks(config.auth_token.get_secret_value(), public_url)
-    voice = Voice(gateway, config, public_url + EMERGENCY_PATH, arrivals)
-    sms = Sms(gateway, config, arrivals)
+    voice = Voice(gateway, config, public_url + EMERGENCY_PATH)
+    sms = Sms(gateway, config)
     call = ("From", "To", "CallSid")
     webhooks_routes: list[BaseRoute] = [
         # An ASGI app as the endpoint: Starlette calls it as it is, with no request wrapper.

@@ -36,10 +36,10 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     channel = Channel(args.channel)
-    at: dt.datetime = args.at or dt.datetime.now(dt.UTC)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
     async with opened(args.config) as gateway:
+        at: dt.datetime = args.at or gateway.clock.now()
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
         kind = SENDER_KIND.get(channel, IdentityKind.phone)
         try:
             sender = (

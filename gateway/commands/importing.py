@@ -58,7 +58,7 @@ async def run(args: argparse.Namespace) -> int:
         try:
             plan = await importer.plan(store, data, settings.policy.phone_region, gateway.profile)
             if not args.dry_run:
-                await importer.apply(store, plan, args.file.name, progress)
+                await importer.apply(store, plan, args.file.name, gateway.clock.now(), progress)
         finally:
             await store.close()
     except InputError as exc:

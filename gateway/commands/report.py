@@ -4,7 +4,6 @@ report, and everything held about one person, written whole to a file (never hal
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import tempfile
@@ -13,7 +12,6 @@ from pathlib import Path
 from gateway import reports
 from gateway.commands.common import config_argument, opened
 from gateway.store.base import NotFound
-from gateway.store.common import local_day
 from gateway.subject_export import subject_zip
 
 
@@ -50,7 +48,7 @@ async def report(args: argparse.Namespace) -> int:
         except NotFound as exc:
             print(f"contact-gateway: {exc}", file=sys.stderr)
             return 1
-        today = local_day(dt.datetime.now(dt.UTC))
+        today = gateway.clock.today()
         found = await reports.gather(gateway, case, today)
     body = reports.render(found, args.format, gateway.settings.organisation.name)
     write_whole(args.out, body)
@@ -70,7 +68,7 @@ async def export_subject(args: argparse.Namespace) -> int:
     out = args.out or f"subject-{args.customer}.zip"
     async with opened(args.config) as gateway:
         try:
-            body = await subject_zip(gateway, args.customer, dt.datetime.now(dt.UTC))
+            body = await subject_zip(gateway, args.customer, gateway.clock.now())
         except NotFound as exc:
             print(f"contact-gateway: {exc}", file=sys.stderr)
             return 1

@@ -30,6 +30,8 @@ async def serve(gateway: Gateway, source: str) -> int:
     server = uvicorn.Server(config)
     log.info("serving on http://%s:%d (channels: %s)", host, port,
              ", ".join(c.plugin.name for c in channels) or "none")  # fmt: skip
+    if gateway.clock.fixed is not None:
+        log.warning("the clock is fixed at %s ([clock] fixed is set)", gateway.clock.fixed)
     await server.serve()
     return 0 if server.started else 1
 

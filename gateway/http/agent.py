@@ -3,7 +3,6 @@ the restriction banner, and the banner alone as a fragment a CRM may show in an 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated, Any
 
@@ -48,15 +47,11 @@ def identity_in(text: str, region: str) -> Identity | None:
     return None
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def banner_for(
     gateway: Gateway, *, address: Identity | None = None, customer_ref: str | None = None
 ) -> Banner | None:
     return await load_banner(
-        gateway.store, gateway.profile, gateway.routes, now(),
+        gateway.store, gateway.profile, gateway.routes, gateway.clock.now(),
         address=address, customer_ref=customer_ref,
     )  # fmt: skip
 

@@ -9,10 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from gateway.banner import LONDON, Banner, ChannelNow, RestrictionNow
+from gateway.banner import Banner, ChannelNow, RestrictionNow
 from gateway.http.pages import display_phone
 from gateway.settings import Organisation
 from policy_core.cases import CaseState
+from policy_core.london import london
 from policy_core.models import Action, Channel, ContactWindow, SinglePointOfContact
 from policy_core.windows import inside_window, next_window
 
@@ -238,4 +239,4 @@ def view(banner: Banner, org: Organisation) -> BannerView:
 
 
 def local_time(moment: dt.datetime) -> str:
-    return f"{moment.astimezone(LONDON):%H:%M:%S}"
+    return f"{london(moment):%H:%M:%S}"

@@ -127,8 +127,8 @@ def _form_page(
         "hidden": hidden,
         "errors": errors or [],
         "preview": preview,
-        "today": today(),
-        "deadlines": lifecycle.deadlines(case, gateway_of(request).profile, today()),
+        "today": today(request),
+        "deadlines": lifecycle.deadlines(case, gateway_of(request).profile, today(request)),
     }
     return render(request, "step.html", context, status_code=status_code)
 
@@ -148,7 +148,7 @@ async def take_step(case_id: str, step: str, request: Request, principal: Office
     form = await request.form()
     try:
         body = body_of(step, form)
-        changed = casework.take(gateway, case, step, body, principal.name, today())
+        changed = casework.take(gateway, case, step, body, principal.name, today(request))
     except InputError as exc:
         errors = [f"{where(loc)}: {msg}" for loc, msg in exc.problems]
         return _form_page(request, case, step, form, errors=errors, status_code=422)
@@ -165,7 +165,7 @@ async def take_step(case_id: str, step: str, request: Request, principal: Office
             "letter": letter,
         }
         return _form_page(request, case, step, form, preview=preview)
-    await casework.record(gateway, changed, principal.name, now())
+    await casework.record(gateway, changed, principal.name, now(request))
     done = STEP_WORDS[casework.LIFECYCLE_NAMES[step]]
     return RedirectResponse(f"/cases/{case.id}?done={done}", status_code=303)
 

@@ -86,7 +86,7 @@ async def reviews(
     request: Request, principal: Officer, sort: Annotated[str, Query()] = "due"
 ) -> HTMLResponse:
     gateway = gateway_of(request)
-    on = today()
+    on = today(request)
     items = sorted(await queue(gateway, principal, on), key=SORTS.get(sort, SORTS["due"]))
     counts = {kind: sum(1 for i in items if i.kind == kind) for kind in ("review", "appeal")}
     counts["warning"] = sum(1 for i in items if i.kind == "warning")
@@ -115,7 +115,7 @@ async def visible_case(request: Request, principal: Principal, case_id: str) -> 
 async def case_page(case_id: str, request: Request, principal: Officer) -> HTMLResponse:
     gateway = gateway_of(request)
     case = await visible_case(request, principal, case_id)
-    on = today()
+    on = today(request)
     customer = await gateway.store.get_customer(case.customer_ref)
     report = await reports.gather(gateway, case, on)
     found = lifecycle.deadlines(case, gateway.profile, on)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import logging
 import secrets
@@ -89,7 +88,7 @@ class Hub:
         shown = None
         try:
             banner = await load_banner(gateway.store, gateway.profile, gateway.routes,
-                                       dt.datetime.now(dt.UTC), address=contact.sender)  # fmt: skip
+                                       gateway.clock.now(), address=contact.sender)  # fmt: skip
             shown = view(banner, gateway.settings.organisation) if banner else None
         except StoreError:
             log.warning("screen pop without a banner: the store is unreachable")

@@ -12,7 +12,6 @@ import hmac
 import json
 import logging
 import secrets
-import time
 from typing import Any
 
 from fastapi import Request, Response
@@ -44,6 +43,11 @@ def _unb64(text: str) -> bytes:
 def http_settings(request: Request) -> HttpSection:
     gateway: Gateway = request.app.state.gateway
     return gateway.settings.http
+
+
+def _now(request: Request) -> float:
+    gateway: Gateway = request.app.state.gateway
+    return gateway.clock.now().timestamp()
 
 
 def secret_of(http: HttpSection) -> bytes:
@@ -93,7 +97,7 @@ def start_session(request: Request, response: Response, user: User) -> None:
     payload = {
         "u": user.username,
         "f": _fingerprint(key, user),
-        "x": int(time.time()) + SESSION_SECONDS,
+        "x": int(_now(request)) + SESSION_SECONDS,
     }
     response.set_cookie(
         SESSION_COOKIE, sign(key, "session", payload), max_age=SESSION_SECONDS,
@@ -124,7 +128,7 @@ def session_user(request: Request) -> tuple[str, Role] | None:
     http = http_settings(request)
     key = secret_of(http)
     payload = unsign(key, "session", token)
-    if payload is None or not isinstance(payload.get("x"), int) or payload["x"] < time.time():
+    if payload is None or not isinstance(payload.get("x"), int) or payload["x"] < _now(request):
         return None
     user = find_user(http, str(payload.get("u", "")))
     if user is None or not hmac.compare_digest(str(payload.get("f", "")), _fingerprint(key, user)):

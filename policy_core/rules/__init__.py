@@ -8,6 +8,7 @@ import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
+from policy_core.london import LONDON
 from policy_core.models import (
     Action,
     Channel,
@@ -19,7 +20,6 @@ from policy_core.models import (
     Snapshot,
 )
 from policy_core.rules.matching import Compiled, compiled
-from policy_core.windows import LONDON
 
 if TYPE_CHECKING:
     from policy_core.chain import Routes

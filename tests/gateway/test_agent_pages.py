@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -26,6 +25,7 @@ from twilio.request_validator import RequestValidator
 from gateway.http.passwords import hash_password
 from policy_core.models import add_months
 from tests.browser import CHROMIUM, axe_violations, needs_chromium, shot
+from tests.clock import NOW, TODAY
 from tests.serve import GatewayServer, to_toml
 
 ARGS = [
@@ -39,7 +39,6 @@ ARGS = [
     # all served here.
     "--host-resolver-rules=MAP *.landlord.example 127.0.0.1,MAP *.intruder.example 127.0.0.1",
 ]
-TODAY = dt.datetime.now(ZoneInfo("Europe/London")).date()
 AUTH_TOKEN = "test-twilio-auth-token"
 PASSWORD = "agent-password-1"
 
@@ -389,7 +388,7 @@ def test_the_banner_for_each_state(page: Page, server: GatewayServer, state: str
 def spoc_now() -> str:
     """What the banner says of a call to someone whose officer takes calls on Tuesdays
     10:00-12:00: transfer inside the window, else not now and the next window's date."""
-    now = dt.datetime.now(ZoneInfo("Europe/London"))
+    now = NOW
     if now.weekday() == 1 and dt.time(10) <= now.time() < dt.time(12):
         return "Transfer to Jo Officer (01332 000001): the contact window is open now"
     days = (1 - now.weekday()) % 7

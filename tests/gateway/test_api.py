@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -21,10 +20,10 @@ from gateway.settings import load_settings
 from policy_core.calendar import WorkingDays
 from policy_core.identities import Identity
 from policy_core.models import Action, Channel, Contact, add_months
+from tests.clock import NOW, TODAY
 from tests.serve import GatewayServer
 from tests.servers import RedisServer
 
-TODAY = dt.datetime.now(ZoneInfo("Europe/London")).date()
 PROFILE = load_profile("derby-homes-2020")
 
 
@@ -368,7 +367,7 @@ def test_refused_contacts_wait_in_the_held_queue_for_triage(
     contact = Contact(
         channel=Channel.email,
         sender=Identity.of("email", "C300@example.org"),
-        received_at=dt.datetime.now(dt.UTC),
+        received_at=NOW,
         subject="Boiler",
         text="When will the boiler be fixed?",
     )

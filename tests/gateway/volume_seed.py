@@ -11,15 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from gateway.commands.common import gateway_from
 from policy_core.identities import Identity
+from policy_core.london import LONDON
 from policy_core.models import Channel, Contact, add_months
+from tests.clock import TODAY
 from tests.serve import GatewayServer
 
-LONDON = ZoneInfo("Europe/London")
-TODAY = dt.datetime.now(LONDON).date()
 RESTRICTED_ON = add_months(TODAY, -6) - dt.timedelta(days=3)
 OFFICER = {"name": "Jo Officer", "email": "jo@landlord.example", "phone": "+441332000001"}
 SENDERS = {

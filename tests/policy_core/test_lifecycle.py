@@ -26,6 +26,7 @@ from policy_core.lifecycle import (
 )
 from policy_core.models import LetterOnly, SocialMedia
 from policy_core.profiles import Profile
+from tests.clock import SPECIAL_DAYS, a_year_on, first_working_day
 
 D = dt.date
 CURRENT = load_profile("derby-homes-2020")
@@ -306,3 +307,19 @@ def test_no_case_deadline_falls_on_a_weekend_or_a_bank_holiday(
     for day in (request_by, due.appeal_decision_due, due.review_due):
         assert day is not None and day > restricted_on
         assert day.weekday() < 5 and not calendar.is_bank_holiday(day), day
+
+
+@pytest.mark.parametrize("on", SPECIAL_DAYS, ids=str)
+def test_a_review_a_year_on_is_due_on_a_working_day_whatever_the_day(on: dt.date) -> None:
+    case = restrict(
+        warn(concern(), "service manager", on, "warning letter sent"), "head of service", on,
+        "no change after the warning", [letter_only(on)], profile=CURRENT,
+    )  # fmt: skip
+    assert case.review_due_on == first_working_day(a_year_on(on))
+    assert deadlines(case, CURRENT, today=on).review_overdue is False
+    extended = review(
+        case, "housing manager", on, "reviewed early", "extended",
+        grounds="contact continued", profile=CURRENT,
+    )  # fmt: skip
+    assert extended.review_due_on == first_working_day(a_year_on(on))
+    assert {r.ends_on for r in extended.restrictions} == {a_year_on(on)}

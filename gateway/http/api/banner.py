@@ -86,7 +86,7 @@ async def banner(
             gateway.store,
             gateway.profile,
             gateway.routes,
-            now(),
+            now(request),
             address=identity,
             customer_ref=customer,
         )

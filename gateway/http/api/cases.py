@@ -22,7 +22,7 @@ Manager = Annotated[Principal, Depends(require(Role.manager))]
 
 
 def view(request: Request, case: Case) -> CaseView:
-    found = lifecycle.deadlines(case, gateway_of(request).profile, today())
+    found = lifecycle.deadlines(case, gateway_of(request).profile, today(request))
     return CaseView(**dict(case), deadlines=found, allowed_steps=found.allowed_steps)
 
 
@@ -36,7 +36,7 @@ async def _case(request: Request, case_id: str) -> Case:
 
 async def _save(request: Request, principal: Principal, case: Case) -> CaseView:
     with translated():
-        await casework.record(gateway_of(request), case, principal.name, now())
+        await casework.record(gateway_of(request), case, principal.name, now(request))
     return view(request, case)
 
 
@@ -45,7 +45,9 @@ async def _step(
 ) -> CaseView:
     case = await _case(request, case_id)
     with translated():
-        changed = casework.take(gateway_of(request), case, step, body, principal.name, today())
+        changed = casework.take(
+            gateway_of(request), case, step, body, principal.name, today(request)
+        )
     return await _save(request, principal, changed)
 
 
@@ -58,7 +60,7 @@ async def record_concern(body: NewCase, request: Request, principal: Manager) ->
             raise invalid([(("customer_ref",), f"no customer {body.customer_ref}")])
         if await store.get_case(body.id) is not None:
             raise HTTPException(status.HTTP_409_CONFLICT, f"case {body.id} already exists")
-        case = casework.new_case(body, principal.name, today())
+        case = casework.new_case(body, principal.name, today(request))
     return await _save(request, principal, case)
 
 

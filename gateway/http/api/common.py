@@ -8,7 +8,6 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -19,15 +18,15 @@ from gateway.runtime import Gateway
 from gateway.store.base import AuditEntry, IdentityConflict, NotFound, StoreError
 from policy_core.lifecycle import TransitionError
 
-LONDON = ZoneInfo("Europe/London")
+
+def now(request: Request) -> dt.datetime:
+    """Now, on the gateway's one clock."""
+    return gateway_of(request).clock.now()
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def today() -> dt.date:
-    return now().astimezone(LONDON).date()
+def today(request: Request) -> dt.date:
+    """Today's London date, on the gateway's one clock."""
+    return gateway_of(request).clock.today()
 
 
 def invalid(problems: list[tuple[Loc, str]], where: str = "body") -> RequestValidationError:
@@ -65,7 +64,7 @@ async def audit(
     request: Request, principal: Principal, action: str, subject: str, **detail: Any
 ) -> None:
     entry = AuditEntry(
-        at=now(), actor=principal.name, action=action, subject=subject, detail=detail
+        at=now(request), actor=principal.name, action=action, subject=subject, detail=detail
     )
     with translated():
         await gateway_of(request).store.audit(entry)

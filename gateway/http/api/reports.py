@@ -33,7 +33,7 @@ async def case_report(
     gateway = gateway_of(request)
     with translated():
         case = await reports.case_or_404(gateway, case_id)
-        report = await reports.gather(gateway, case, today())
+        report = await reports.gather(gateway, case, today(request))
     body = reports.render(report, format, gateway.settings.organisation.name)
     filename = f"{case_id}-contact-report.{format}"
     return Response(

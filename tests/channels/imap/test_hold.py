@@ -5,7 +5,6 @@ against a real Dovecot and handed a hold decision for one message."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from channels.mail.parse import read_mail, to_contact
 from gateway.runtime import Dispatched
 from tests.channels.mail.local import HOLD, local_gateway
 from tests.channels.mail.sink import Sink
+from tests.clock import NOW
 from tests.dovecot import DovecotServer, available
 
 pytestmark = pytest.mark.skipif(not available(), reason="dovecot-imapd is not installed")
@@ -45,7 +45,7 @@ async def test_a_held_message_moves_to_restricted_unread_and_nothing_is_sent(
                 [uid] = await asyncio.to_thread(poller.conn.new_uids, 0)
                 mail = read_mail(RAW)
                 contact = to_contact(
-                    mail, envelope_from=None, received_at=dt.datetime.now(dt.UTC),
+                    mail, envelope_from=None, received_at=NOW,
                     destination=USER, external_id="<hold-imap-1@example.org>",
                 )  # fmt: skip
                 dispatched = Dispatched(contact, HOLD, "contact-1", contact.sender.key)

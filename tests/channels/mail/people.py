@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.clock import TODAY
 from tests.serve import GatewayServer
 
 LETTER_ONLY = "ann@example.org"
@@ -17,7 +18,7 @@ EMERGENCY = "emergency@landlord.example"  # tests/serve.py's organisation
 
 
 def people(today: dt.date | None = None) -> dict[str, Any]:
-    today = today or dt.date.today()
+    today = today or TODAY
     warned, restricted = today - dt.timedelta(days=60), today - dt.timedelta(days=30)
     officer = {"name": "Jo Officer", "email": OFFICER, "phone": "+441332000001"}
 

@@ -13,6 +13,7 @@ from channels.mail.replies import auto_reply, redirect_headers, reply_blocked
 from gateway.runtime import Dispatched
 from policy_core.identities import Identity
 from policy_core.models import Action, Channel, Contact, Decision, RuleHit
+from tests.clock import NOW
 
 ORIGINAL = (
     b"From: Ann <ann@example.org>\r\nTo: housing@landlord.example\r\nSubject: Repairs again\r\n"
@@ -56,6 +57,7 @@ def test_the_auto_reply_is_marked_and_threaded() -> None:
         from_address="housing@landlord.example",
         from_name="Test Homes",
         to_address="ann@example.org",
+        at=NOW,
     )
     reply = email.message_from_bytes(raw, policy=email.policy.default)
     assert reply["Auto-Submitted"] == "auto-replied"
@@ -70,6 +72,7 @@ def test_the_auto_reply_is_marked_and_threaded() -> None:
     assert reply["From"].addresses[0].addr_spec == "housing@landlord.example"
     assert reply["Message-ID"].endswith("@landlord.example>")
     assert "In an emergency ring" in reply.get_content()
+    assert reply["Date"].datetime == NOW  # on the gateway's clock, in London time
 
 
 def test_redirect_headers_carry_the_contact_and_cannot_be_split() -> None:

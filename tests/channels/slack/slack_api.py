@@ -79,7 +79,7 @@ class SlackApi:
                 self.refused.append(call)
                 return self.fail_with, {"ok": False, "error": "service_unavailable"}
             self.calls.append(call)
-            ts = f"{time.time():.6f}"
+            ts = f"{time.time():.6f}"  # wall clock ok: a message id, as Slack makes one
         if call.method == "chat.postMessage":
             return 200, {"ok": True, "channel": call.params.get("channel"), "ts": ts}
         if call.method == "chat.postEphemeral":
@@ -114,6 +114,6 @@ class SlackApi:
 
 def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """The headers Slack sends with a request: the v0 signature over `v0:timestamp:body`."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
+    ts = str(int(time.time()) if timestamp is None else timestamp)  # wall clock ok: signed now
     digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}

@@ -23,6 +23,7 @@ from gateway.store import open_store
 from gateway.store.base import Store
 from policy_core.models import Action, Channel
 from tests.channels.slack.slack_api import Call, SlackApi, signed_headers
+from tests.clock import NOW, TODAY
 from tests.mailsink import MailSink
 from tests.serve import GatewayServer
 
@@ -60,7 +61,7 @@ UNUSED_BARRIERS = list(BARRIERS)
 
 
 def import_data() -> dict[str, Any]:
-    today = dt.date.today()
+    today = TODAY
     customers, cases = [], []
     for ref, (name, user, level, officer) in MEMBERS.items():
         identity = {"kind": "slack", "value": f"{TEAM}/{user}"}
@@ -132,11 +133,12 @@ def event(user: str, channel: str = COMMUNITY, text: str = BODY, **extra: Any) -
     message = {
         "type": "message", "user": user, "team": TEAM, "channel": channel,
         "channel_type": "im" if channel.startswith("D") else "channel", "text": text,
-        "ts": f"{int(time.time())}.{n:06d}",
+        "ts": f"{int(NOW.timestamp())}.{n:06d}",
     }  # fmt: skip
     return {
         "token": "unused", "team_id": TEAM, "api_app_id": "A0APP", "type": "event_callback",
-        "event_id": f"Ev0TEST{n:06d}", "event_time": int(time.time()), "event": message, **extra,
+        "event_id": f"Ev0TEST{n:06d}", "event_time": int(NOW.timestamp()), "event": message,
+        **extra,
     }  # fmt: skip
 
 
@@ -240,7 +242,7 @@ def test_a_denied_member_is_told_again_on_another_day(
     server: GatewayServer, slack_api: SlackApi
 ) -> None:
     earlier = event("U0KIM", text="a post two days ago")
-    earlier["event"]["ts"] = f"{time.time() - 2 * 86400:.6f}"
+    earlier["event"]["ts"] = f"{NOW.timestamp() - 2 * 86400:.6f}"
     send(server, earlier)
     send(server, event("U0KIM", text="a post today"))
     send(server, event("U0KIM", text="another post today"))
@@ -330,7 +332,7 @@ def test_a_badly_signed_request_is_refused(server: GatewayServer, slack_api: Sla
         headers={**forged, "Content-Type": "application/json"},
     )  # fmt: skip
     assert response.status_code == 401
-    old = signed_headers(SECRET, body, timestamp=int(time.time()) - 600)
+    old = signed_headers(SECRET, body, timestamp=int(time.time()) - 600)  # wall clock ok
     stale = httpx.post(
         f"{server.url}/slack/events", content=body, timeout=10,
         headers={**old, "Content-Type": "application/json"},

@@ -5,7 +5,6 @@ real SQLite store and a real aiosmtpd server, and is handed a hold decision."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from channels.smtp.worker import Job, Worker
 from gateway.runtime import Dispatched, Gateway
 from tests.channels.mail.local import HOLD, local_gateway
 from tests.channels.mail.sink import Sink
+from tests.clock import NOW
 
 RAW = (
     b"From: ann@example.org\r\nTo: housing@landlord.example\r\nSubject: Again\r\n"
@@ -45,7 +45,7 @@ async def test_a_held_message_is_kept_whole_and_nothing_is_sent(
         worker = Worker(gateway, config, spool, ledger, {"downstream": relay, "outbound": relay})
         entry = Entry(
             id=new_id(), kind="inbound", mail_from="ann@example.org",
-            rcpt_tos=("housing@landlord.example",), received_at=dt.datetime.now(dt.UTC),
+            rcpt_tos=("housing@landlord.example",), received_at=NOW,
         )  # fmt: skip
         await spool.put(entry, RAW)
         mail = read_mail(RAW)

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
-from channels.twilio.common import FIXED_NOW
+from tests.clock import TODAY
 from tests.serve import GatewayServer
 
 LONDON = ZoneInfo("Europe/London")
@@ -35,8 +35,9 @@ ADVOCATE = "+442079460111"  # C-SPOC-OUT's advocate
 
 
 def fixed_now() -> dt.datetime:
-    """The instant every call and text is taken to arrive at: next Monday, 10:30 in London."""
-    today = dt.datetime.now(LONDON).date()
+    """The instant every call and text is taken to arrive at: the Monday after the suite's
+    day, 10:30 in London."""
+    today = TODAY
     monday = today + dt.timedelta(days=7 - today.weekday())
     return dt.datetime.combine(monday, dt.time(10, 30), tzinfo=LONDON)
 
@@ -178,12 +179,12 @@ def serving(server: GatewayServer, directory: Path) -> Iterator[GatewayServer]:
     """Starts `server` with its clock fixed at `NOW`, and imports `customers()`."""
     data = directory / "customers.json"
     data.write_text(json.dumps(customers()), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(FIXED_NOW, NOW.isoformat())
-        with server:
-            result = server.cli("import", str(data))
-            assert result.returncode == 0, result.stderr
-            yield server
+    server.config["clock"] = {"fixed": NOW.isoformat()}
+    server.write_config()
+    with server:
+        result = server.cli("import", str(data))
+        assert result.returncode == 0, result.stderr
+        yield server
 
 
 @pytest.fixture(scope="package")

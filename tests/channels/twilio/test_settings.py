@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from channels.twilio import TwilioSettings, plugin
-from channels.twilio.common import FIXED_NOW, clock
 from tests.serve import GatewayServer, run_cli
 
 
@@ -40,26 +38,3 @@ def test_serve_refuses_to_start_without_an_auth_token(tmp_path: Path) -> None:
     result = run_cli(["serve", "--config", str(server.config_path)], cwd=tmp_path, timeout=30)
     assert result.returncode == 2
     assert "[twilio]: auth_token" in result.stderr
-
-
-def test_the_arrival_clock_is_real_unless_fixed() -> None:
-    real, fixed = clock({})
-    assert fixed is None
-    assert abs((real() - dt.datetime.now(dt.UTC)).total_seconds()) < 5
-    frozen, fixed = clock({FIXED_NOW: "2026-03-02T10:30:00+00:00"})
-    assert fixed == "2026-03-02T10:30:00+00:00"
-    assert frozen() == frozen() == dt.datetime(2026, 3, 2, 10, 30, tzinfo=dt.UTC)
-    for wrong in ("2026-03-02T10:30:00", "next monday"):
-        with pytest.raises(ValueError, match=FIXED_NOW):
-            clock({FIXED_NOW: wrong})
-
-
-def test_serve_refuses_a_fixed_time_it_cannot_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    twilio = {"auth_token": "t", "forward_to": "+441332000000"}
-    server = GatewayServer(tmp_path, extra={"twilio": twilio})
-    monkeypatch.setenv(FIXED_NOW, "2026-03-02 10:30")
-    result = run_cli(["serve", "--config", str(server.config_path)], cwd=tmp_path, timeout=30)
-    assert result.returncode == 2
-    assert f"{FIXED_NOW}: '2026-03-02 10:30' is not an ISO 8601 time" in result.stderr
