@@ -15,6 +15,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from channels.mail.html import html_to_text
+from channels.mail.identity import body_digest
 from policy_core.identities import Identity, IdentityError, IdentityKind
 from policy_core.models import Channel, Contact
 
@@ -59,6 +60,7 @@ class Mail:
     header_bytes: int = 0
     defects: int = 0
     size: int = 0
+    body_digest: str = ""  # see channels/mail/identity.py
 
     @property
     def message_key(self) -> str | None:
@@ -90,6 +92,7 @@ def read_mail(raw: bytes) -> Mail:
         header_bytes=header_size(raw),
         defects=len(msg.defects),
         size=len(raw),
+        body_digest=body_digest(raw),
     )
 
 
