@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import hashlib
 import re
 from dataclasses import dataclass
 from email.header import decode_header, make_header
@@ -61,13 +60,6 @@ class Mail:
     defects: int = 0
     size: int = 0
     body_digest: str = ""  # see channels/mail/identity.py
-
-    @property
-    def message_key(self) -> str | None:
-        """A short hash of the Message-ID: safe to log, stable across restarts."""
-        if self.message_id is None:
-            return None
-        return hashlib.sha256(self.message_id.encode("utf-8")).hexdigest()[:16]
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
