@@ -14,8 +14,9 @@ from imapclient.exceptions import IMAPClientError
 from channels.imap.mailbox import MailboxConnection
 from channels.imap.settings import ImapSettings, Mailbox
 from channels.imap.state import MailboxState
+from channels.mail.identity import identity_of
 from channels.mail.outbound import DeliveryError, Relay
-from channels.mail.parse import Mail, read_mail, to_contact
+from channels.mail.parse import Mail, read_mail, sender_of, to_contact
 from channels.mail.replies import auto_reply, notice_for, redirect_headers
 from gateway.runtime import Dispatched, Gateway
 from gateway.store.base import StoreError
@@ -149,10 +150,12 @@ class Poller:
             return None  # moved or deleted meanwhile
         try:
             mail = read_mail(raw)
+            identity = identity_of(mail, sender_of(mail, _return_path(mail)))
+            copy = f"imap:{self.conn.uidvalidity}:{uid}"  # a message without a Message-ID
             contact = to_contact(
                 mail, envelope_from=_return_path(mail), received_at=self.gateway.clock.now(),
                 destination=self.mailbox.sender,
-                external_id=mail.message_id or f"imap:{self.conn.uidvalidity}:{uid}",
+                external_id=identity.external_id if identity is not None else copy,
                 evidence={"mailbox": label, "uidvalidity": self.conn.uidvalidity, "uid": uid},
             )  # fmt: skip
             dispatched = await self.gateway.dispatch(contact)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import hashlib
 import re
 from dataclasses import dataclass
 from email.header import decode_header, make_header
@@ -15,6 +14,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from channels.mail.html import html_to_text
+from channels.mail.identity import body_digest
 from policy_core.identities import Identity, IdentityError, IdentityKind
 from policy_core.models import Channel, Contact
 
@@ -59,13 +59,7 @@ class Mail:
     header_bytes: int = 0
     defects: int = 0
     size: int = 0
-
-    @property
-    def message_key(self) -> str | None:
-        """A short hash of the Message-ID: safe to log, stable across restarts."""
-        if self.message_id is None:
-            return None
-        return hashlib.sha256(self.message_id.encode("utf-8")).hexdigest()[:16]
+    body_digest: str = ""  # see channels/mail/identity.py
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -90,6 +84,7 @@ def read_mail(raw: bytes) -> Mail:
         header_bytes=header_size(raw),
         defects=len(msg.defects),
         size=len(raw),
+        body_digest=body_digest(raw),
     )
 
 

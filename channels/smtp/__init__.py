@@ -31,7 +31,9 @@ async def start(gateway: Gateway, config: SmtpSettings) -> Stop:
     root = config.spool_dir or gateway.settings.data_dir / "smtp-spool"
     spool = Spool(root)
     backlog = await asyncio.to_thread(spool.open)
-    ledger = Ledger(root / "delivered.log", io=spool.io)
+    ledger = Ledger(
+        root / "delivered.log", io=spool.io, clock=lambda: gateway.clock.now().timestamp()
+    )
     await asyncio.to_thread(ledger.open)
     downstream = Relay(Endpoint.parse(config.downstream), local_hostname=config.hostname)
     outbound = downstream

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from typing import Any
 
+from channels.mail.identity import identity_of
 from channels.mail.parse import Mail, header_size, read_mail, sender_of
 from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
@@ -53,11 +54,14 @@ class Handler:
         mail_from = (envelope.mail_from or "").strip()
         mail_from = "" if mail_from.strip("<> ") == "" else mail_from
         received_at = self.worker.gateway.clock.now()
-        if sender_of(mail, mail_from or None) is None:  # the worker could make no Contact
+        sender = sender_of(mail, mail_from or None)
+        if sender is None:  # the worker could make no Contact
             return NO_SENDER
-        key = mail.message_key
-        if key is not None and key in self.ledger:
-            log.info("message %s already delivered: accepted, not delivered again", key)
+        identity = identity_of(mail, sender)
+        # Only when this message reached every recipient of this transaction: a second
+        # transaction carrying it to another mailbox is delivered there.
+        if identity is not None and not self.ledger.undelivered(identity, envelope.rcpt_tos):
+            log.info("message %s already delivered: accepted, not delivered again", identity.key)
             return "250 2.0.0 OK: already delivered"
         entry = Entry(
             id=new_id(), kind="inbound", mail_from=mail_from,

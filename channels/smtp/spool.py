@@ -2,7 +2,7 @@
 message (a JSON line with the envelope, then the message as received); written to tmp/,
 fsynced, renamed into queue/, directory fsynced. Refused and held messages are kept whole in
 held/, messages a server refused for good in failed/: nothing accepted is ever deleted unsent.
-The ledger (channels/smtp/ledger.py) remembers which Message-IDs were delivered."""
+The ledger (channels/smtp/ledger.py) remembers which message went to which recipient."""
 
 from __future__ import annotations
 

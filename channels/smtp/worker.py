@@ -8,11 +8,12 @@ import asyncio
 import fnmatch
 import logging
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from channels.mail.identity import MessageIdentity, identity_of
 from channels.mail.outbound import DeliveryError, Relay
-from channels.mail.parse import Mail, read_mail, to_contact
+from channels.mail.parse import Mail, read_mail, sender_of, to_contact
 from channels.mail.replies import auto_reply, notice_for, redirect_headers
 from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
@@ -34,6 +35,8 @@ class Job:
     mail: Mail | None = None
     dispatched: Dispatched | None = None
     attempts: int = 0
+    identity: MessageIdentity | None = None
+    delivered: list[str] = field(default_factory=list)  # recipients that accepted it so far
 
 
 class Worker:
@@ -114,33 +117,37 @@ class Worker:
             await self.spool.done(entry)
             return
         mail = job.mail = job.mail or read_mail(job.raw)
-        key = mail.message_key
-        if key is not None and key in self.ledger:
-            log.info("spool %s: message %s already delivered", entry.id, key)
+        identity = job.identity = identity_of(mail, sender_of(mail, entry.mail_from or None))
+        if identity is not None and not self.ledger.undelivered(identity, entry.rcpt_tos):
+            log.info("spool %s: message %s already delivered", entry.id, identity.key)
             await self.spool.done(entry)
             return
+        key = identity.key if identity is not None else None
         if key is not None and key in self.inflight and job.dispatched is None:
-            self.later(job, 1.0)  # the same message, submitted twice at once
+            self.later(job, 1.0)  # the same message in two transactions at once: one by one
             return
         if key is not None:
             self.inflight.add(key)
         try:
             if job.dispatched is None:
-                job.dispatched = await self._dispatch(entry, mail)
+                job.dispatched = await self._dispatch(entry, mail, identity)
             kept = await self._apply(job, entry, mail, job.dispatched)
-            if kept:
-                if key is not None:
-                    await self.ledger.add(key)
+            if kept:  # for each of its recipients: a retransmission is not kept twice
+                if identity is not None:
+                    await self.ledger.add(identity, entry.rcpt_tos)
                 await self.spool.keep(entry, "held")
-            elif key is not None:
-                await self.ledger.add(key, then_remove=self.spool.path_of(entry))
+            elif identity is not None:
+                path = self.spool.path_of(entry)
+                await self.ledger.add(identity, job.delivered, then_remove=path)
             else:
                 await self.spool.done(entry)
         finally:
             if key is not None:
                 self.inflight.discard(key)
 
-    async def _dispatch(self, entry: Entry, mail: Mail) -> Dispatched | None:
+    async def _dispatch(
+        self, entry: Entry, mail: Mail, identity: MessageIdentity | None
+    ) -> Dispatched | None:
         """None when no Contact can be made or dispatch fails: the message is delivered."""
         try:
             contact = to_contact(
@@ -148,7 +155,7 @@ class Worker:
                 envelope_from=entry.mail_from or None,
                 received_at=entry.received_at,
                 destination=self._destination(entry.rcpt_tos),
-                external_id=mail.message_id or f"smtp:{entry.id}",
+                external_id=identity.external_id if identity else f"smtp:{entry.id}",
                 evidence={"envelope_to": list(entry.rcpt_tos), "spool_id": entry.id},
             )
             return await self.gateway.dispatch(contact)
@@ -174,11 +181,13 @@ class Worker:
         action = decision.action if decision is not None else Action.deliver
         if action is Action.redirect and decision is not None and decision.destination:
             assert dispatched is not None
-            relay = self._relay_for(decision.destination)
-            raw = redirect_headers(dispatched) + job.raw
-            await self._send(job, relay, entry.mail_from, (decision.destination,), raw)
+            if self.ledger.undelivered(job.identity, (decision.destination,)):
+                relay = self._relay_for(decision.destination)
+                raw = redirect_headers(dispatched) + job.raw
+                await self._send(job, relay, entry.mail_from, (decision.destination,), raw)
         elif action in (Action.deliver, Action.redirect):
-            await self._send(job, self.relays["downstream"], entry.mail_from, entry.rcpt_tos)
+            if rcpts := self.ledger.undelivered(job.identity, entry.rcpt_tos):
+                await self._send(job, self.relays["downstream"], entry.mail_from, rcpts)
         elif action is Action.refuse and dispatched is not None:
             try:
                 await self._queue_notice(entry, mail, dispatched)
@@ -186,7 +195,8 @@ class Worker:
                 raise DeliveryError("store unreachable for the notice", temporary=True) from exc
         log.debug(
             "spool %s: contact %s %s (message %s)",
-            entry.id, dispatched.contact_id if dispatched else None, action.value, mail.message_key,
+            entry.id, dispatched.contact_id if dispatched else None, action.value,
+            job.identity.key if job.identity else None,
         )  # fmt: skip
         return action in (Action.refuse, Action.hold)
 
@@ -225,6 +235,8 @@ class Worker:
             log.error("spool %s: refused for good by %s; kept in failed/", entry.id, relay.endpoint)
             await self.spool.copy_to_failed(entry, job.raw)
             return
+        not_taken = {*sent.temporary, *sent.permanent}
+        job.delivered.extend(r for r in rcpts if r not in not_taken)
         if sent.permanent:
             log.error("spool %s: %d recipient(s) refused for good", entry.id, len(sent.permanent))
             refused = replace(entry, id=f"{entry.id}-refused", rcpt_tos=tuple(sent.permanent))

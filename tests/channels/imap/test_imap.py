@@ -185,3 +185,19 @@ def test_a_message_the_server_cannot_read_is_skipped_not_retried_forever(
         mailbox.imap.make_readable(USER)
     assert "Unreadable on the server" in mailbox.subjects("INBOX")  # left where it was
     assert "Behind the unreadable one" in mailbox.subjects("Redirected")
+
+
+def test_one_message_id_over_two_bodies_is_two_contacts_and_a_copy_is_one(
+    mailbox: Mailbox,
+) -> None:
+    """The same rule as the SMTP channel's (channels/mail/identity.py)."""
+    restricted = len(mailbox.folder("Restricted"))
+    _, first = message(LETTER_ONLY, "Reused id", "The gutter is blocked.")
+    second = first.replace(b"The gutter is blocked.", b"The gutter has fallen down.")
+    for raw in (first, second, b"Received: by mx2.example.org\r\n" + first):  # then a copy
+        mailbox.imap.append(USER, raw)
+    mailbox.wait(lambda: len(mailbox.folder("Restricted")) == restricted + 3)
+    with mailbox.server.client("officer") as http:
+        held = http.get("/api/v1/held", params={"customer": "C-1"}).json()
+    texts = sorted(i["contact"]["text"] for i in held if i["contact"]["subject"] == "Reused id")
+    assert texts == ["The gutter has fallen down.", "The gutter is blocked."]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from channels.mail.identity import identity_of
 from channels.mail.outbound import Endpoint, Relay
-from channels.mail.parse import read_mail, to_contact
+from channels.mail.parse import read_mail, sender_of, to_contact
 from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
 from channels.smtp.spool import Entry, Spool, new_id
@@ -67,4 +68,6 @@ async def test_a_held_message_is_kept_whole_and_nothing_is_sent(
         assert sink.messages() == []  # not relayed, and no auto-reply
         again = Ledger(tmp_path / "spool" / "delivered.log")
         again.open()
-        assert mail.message_key in again  # after a restart, a resubmission is not kept twice
+        identity = identity_of(mail, sender_of(mail, entry.mail_from))
+        # after a restart, a resubmission is not kept twice
+        assert again.undelivered(identity, entry.rcpt_tos) == ()

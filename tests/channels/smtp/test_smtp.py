@@ -164,7 +164,7 @@ def test_mailing_lists_and_null_senders_get_no_auto_reply(mail: Mail) -> None:
     assert not [m for m in mail.downstream.messages() if m.message["Message-ID"] in ids]
 
 
-def test_a_message_id_seen_twice_is_delivered_once(mail: Mail) -> None:
+def test_a_message_sent_twice_is_delivered_once(mail: Mail) -> None:
     message_id, raw = message("dave@example.org", "Twice")
     mail.send(raw, "dave@example.org")
     mail.send(raw, "dave@example.org")  # at once: the first may still be in flight

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from channels.smtp.ledger import Ledger
+from channels.mail.identity import MessageIdentity
+from channels.smtp.ledger import LEDGER_DAYS, Ledger
 from channels.smtp.spool import Entry, Spool, new_id
 
 RAW = "From: ann@example.org\r\nSubject: é\r\n\r\nbody\r\n".encode()
+NOW = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC).timestamp()
+FIRST, SECOND = MessageIdentity("1" * 32), MessageIdentity("2" * 32)
+HOUSING, REPAIRS = "housing@landlord.example", "repairs@landlord.example"
+
+
+def ledger_at(path: Path, now: float = NOW, io: ThreadPoolExecutor | None = None) -> Ledger:
+    """A ledger opened with its clock at `now`."""
+    ledger = Ledger(path, io, clock=lambda: now)
+    ledger.open()
+    return ledger
 
 
 def entry(**changes: object) -> Entry:
@@ -53,36 +65,48 @@ async def test_done_removes_and_keep_moves_out_of_the_queue(tmp_path: Path) -> N
 
 
 async def test_the_ledger_remembers_delivered_messages_across_restarts(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "delivered.log")
-    ledger.open()
-    await ledger.add("abc123")
+    ledger = ledger_at(tmp_path / "delivered.log")
+    await ledger.add(FIRST, [HOUSING])
     with (tmp_path / "delivered.log").open("a") as handle:
-        handle.write("torn-line-without-a-ti")  # a crash mid-append
-    again = Ledger(tmp_path / "delivered.log")
-    again.open()
-    assert "abc123" in again
-    assert "def456" not in again
-    await again.add("def456")
-    third = Ledger(tmp_path / "delivered.log")
-    third.open()
-    assert "abc123" in third and "def456" in third
+        handle.write("2" * 32 + " 0123")  # a crash mid-append
+    again = ledger_at(tmp_path / "delivered.log")
+    assert again.undelivered(FIRST, [HOUSING, REPAIRS]) == (REPAIRS,)
+    assert again.undelivered(SECOND, [HOUSING]) == (HOUSING,)
+    await again.add(SECOND, [HOUSING, REPAIRS])
+    third = ledger_at(tmp_path / "delivered.log")
+    assert third.undelivered(FIRST, ["<Housing@Landlord.Example>"]) == ()
+    assert third.undelivered(SECOND, [HOUSING, REPAIRS]) == ()
+    assert third.undelivered(None, [HOUSING]) == (HOUSING,)  # no identity: never known
+
+
+async def test_the_ledger_forgets_after_its_days_and_ignores_an_earlier_versions_lines(
+    tmp_path: Path,
+) -> None:
+    """The earlier version kept a Message-ID alone; honouring it would drop a second message
+    under that Message-ID, or the same message for another recipient: its lines are dropped."""
+    path = tmp_path / "delivered.log"
+    path.write_text(f"0123456789abcdef {NOW:.0f}\n", "utf-8")  # an earlier version's line
+    ledger = ledger_at(path)
+    await ledger.add(FIRST, [HOUSING])
+    assert path.read_text("utf-8").count("\n") == 1  # the old line is gone, the new one kept
+    assert ledger_at(path, NOW + (LEDGER_DAYS - 1) * 86400).undelivered(FIRST, [HOUSING]) == ()
+    later = ledger_at(path, NOW + (LEDGER_DAYS + 1) * 86400)
+    assert later.undelivered(FIRST, [HOUSING]) == (HOUSING,)
 
 
 async def test_a_delivered_message_leaves_the_queue_once_the_ledger_has_it(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool")
     spool.open()
-    ledger = Ledger(tmp_path / "delivered.log")
-    ledger.open()
+    ledger = ledger_at(tmp_path / "delivered.log")
     delivered, kept = entry(), entry()
     await spool.put(delivered, RAW)
     await spool.put(kept, RAW)
-    await ledger.add("abc123", then_remove=spool.path_of(delivered))
-    await ledger.add("def456")
+    await ledger.add(FIRST, [HOUSING], then_remove=spool.path_of(delivered))
+    await ledger.add(SECOND, [HOUSING])
     try:
         assert [p.stem for p in Spool(tmp_path / "spool").open()] == [kept.id]
-        again = Ledger(tmp_path / "delivered.log")
-        again.open()
-        assert "abc123" in again and "def456" in again
+        again = ledger_at(tmp_path / "delivered.log")
+        assert again.undelivered(FIRST, [HOUSING]) == again.undelivered(SECOND, [HOUSING]) == ()
     finally:
         spool.close()
         ledger.close()
@@ -118,21 +142,22 @@ async def test_a_ledger_sharing_the_spools_thread_keeps_both_durable(tmp_path: P
     """As the channel runs them: spool writes and ledger appends queued to one thread at once."""
     spool = Spool(tmp_path / "spool")
     spool.open()
-    ledger = Ledger(tmp_path / "delivered.log", io=spool.io)
-    ledger.open()
+    ledger = ledger_at(tmp_path / "delivered.log", io=spool.io)
     delivered = [entry() for _ in range(4)]
     await asyncio.gather(*(spool.put(e, RAW) for e in delivered))
     arriving = [entry() for _ in range(4)]
     try:
         await asyncio.gather(
             *(spool.put(e, RAW + e.id.encode()) for e in arriving),
-            *(ledger.add(f"key{n}", then_remove=spool.path_of(e)) for n, e in enumerate(delivered)),
+            *(
+                ledger.add(MessageIdentity(f"{n}" * 32), [HOUSING], then_remove=spool.path_of(e))
+                for n, e in enumerate(delivered)
+            ),
         )
         backlog = Spool(tmp_path / "spool").open()
         assert [p.stem for p in backlog] == sorted(e.id for e in arriving)
-        again = Ledger(tmp_path / "delivered.log")
-        again.open()
-        assert all(f"key{n}" in again for n in range(4))
+        again = ledger_at(tmp_path / "delivered.log")
+        assert all(not again.undelivered(MessageIdentity(f"{n}" * 32), [HOUSING]) for n in range(4))
     finally:
         ledger.close()  # leaves the shared thread to the spool
         spool.close()
