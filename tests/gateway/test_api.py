@@ -414,7 +414,7 @@ def test_check_prints_the_decision_and_records_nothing(
     assert [r["rule"] for r in decision["reasons"]] == ["letter_only"]
     assert [f["kind"] for f in decision["flags"]] == ["restriction_breach"]
     assert decision["notice"]["key"] == "letter_only"
-    at = "2026-12-01T10:30:00+00:00"
+    at = (NOW + dt.timedelta(days=7)).isoformat()  # a week into the restriction
     result = server.cli("check", "--channel", "phone", "--from", "07700 900600", "--emergency",
                         "--at", at)  # fmt: skip
     decision = json.loads(result.stdout)
