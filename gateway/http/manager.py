@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from gateway import reports
-from gateway.banner_models import label
+from gateway.banner.models import label
 from gateway.casework import letters, transitions
 from gateway.http import chart
 from gateway.http.api.common import today
