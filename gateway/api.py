@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from gateway import metrics
 from gateway.clock import Clock
-from gateway.flag_mail import goes_by_email
-from gateway.flag_notify import FlagReport, current_case, describe_flag
+from gateway.flags.mail import goes_by_email
+from gateway.flags.report import FlagReport, current_case, describe_flag
 from gateway.outbox import GiveUp, Outbox
 from gateway.plugins import ChannelPlugin, Stop
 from gateway.runtime import Dispatched, Gateway

@@ -1,6 +1,7 @@
 """The gateway's configuration: one TOML file, overridable by `CG_` environment variables
 (`CG_STORE__URL=redis://...`). Channel sections (`[smtp]`, `[twilio]`, ...) are kept raw here
-and validated by the channel plugin that owns them."""
+and validated by the channel plugin that owns them; so is `[flags]`, validated where the
+gateway starts its e-mail flag notifier (gateway.flags.mail)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,9 @@ class HttpSection(Section):
         return host.strip("[]") or "127.0.0.1", int(port)
 
 
+FLAGS_SECTION = "flags"  # the gateway's own, kept raw like a channel's: gateway.flags.mail
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CG_", env_nested_delimiter="__", extra="allow", frozen=True
@@ -126,7 +130,13 @@ class Settings(BaseSettings):
     def channel_sections(self) -> dict[str, dict[str, Any]]:
         """`[smtp]`, `[twilio]`...: every section that is not the gateway's own."""
         extra = self.model_extra or {}
-        return {k: v for k, v in extra.items() if isinstance(v, dict)}
+        return {k: v for k, v in extra.items() if isinstance(v, dict) and k != FLAGS_SECTION}
+
+    @property
+    def flags_section(self) -> dict[str, Any] | None:
+        """`[flags]` as written (flags to officers by e-mail), or None."""
+        section = (self.model_extra or {}).get(FLAGS_SECTION)
+        return section if isinstance(section, dict) else None
 
     @property
     def journal_path(self) -> Path:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from gateway import letters
+from gateway.casework import letters
 from gateway.pdf import letter_pdf
 from gateway.reports import KEPT_DAYS, MAX_DECISIONS
 from gateway.runtime import Gateway

@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from policy_core.chain import Routes, decide
+    from policy_core.chain import decide
     from policy_core.flags import compute_flags
     from policy_core.models import (
         Action,
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         FlagKind,
         Notice,
         RecentContacts,
+        Routes,
         RuleHit,
         Snapshot,
     )
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "decide": "policy_core.chain",
-    "Routes": "policy_core.chain",
     "compute_flags": "policy_core.flags",
     "inside_window": "policy_core.windows",
     "next_window": "policy_core.windows",
@@ -45,6 +45,7 @@ _WHERE = {
             "FlagKind",
             "Notice",
             "RecentContacts",
+            "Routes",
             "RuleHit",
             "Snapshot",
         ),

@@ -7,12 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import holidays
-
-if TYPE_CHECKING:
-    from policy_core.profiles import Profile
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -37,10 +33,6 @@ class WorkingDays:
 
     country: str = "GB"
     region: str = "ENG"
-
-    @classmethod
-    def of(cls, profile: Profile) -> WorkingDays:
-        return cls(profile.bank_holiday_country, profile.bank_holiday_region)
 
     def is_bank_holiday(self, day: dt.date) -> bool:
         return day in bank_holidays(self.country, self.region, day.year)

@@ -17,7 +17,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from policy_core.flags import emergency_override, restriction_breach
-from policy_core.models import Action, Channel, Contact, Decision, Flag, Frozen, RuleHit, Snapshot
+from policy_core.models import (
+    NO_ROUTES,
+    Action,
+    Channel,
+    Contact,
+    Decision,
+    Flag,
+    Routes,
+    RuleHit,
+    Snapshot,
+)
 from policy_core.notices import refusal_notice
 from policy_core.profiles import Profile
 from policy_core.rules import Context, Rule
@@ -36,18 +46,6 @@ from policy_core.rules.restrictions import (
 )
 from policy_core.rules.safety import Emergency
 from policy_core.rules.unknown import UnknownSender
-
-
-class Routes(Frozen):
-    """The organisation's own ways in, which notices and emergency redirects use."""
-
-    emergency_email: str | None = None
-    emergency_phone: str | None = None
-    postal_address: str | None = None
-    appeal_address: str | None = None  # where an appeal is sent, when not the postal address
-
-
-NO_ROUTES = Routes()
 
 
 class Then(StrEnum):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from policy_core.calendar import WorkingDays
 from policy_core.cases import Case, CaseState
 from policy_core.models import Frozen
 from policy_core.profiles import Profile
@@ -54,9 +53,7 @@ def appeal_request_by(case: Case, profile: Profile) -> dt.date | None:
     """The last day to lodge an appeal against the decision still open to one."""
     if case.state is not CaseState.restricted or case.appealable_since is None:
         return None
-    return WorkingDays.of(profile).deadline(
-        case.appealable_since, profile.appeal_request_working_days
-    )
+    return profile.working_days.deadline(case.appealable_since, profile.appeal_request_working_days)
 
 
 def allowed_steps(
@@ -73,7 +70,7 @@ def allowed_steps(
 
 
 def deadlines(case: Case, profile: Profile, today: dt.date | None = None) -> Deadlines:
-    calendar = WorkingDays.of(profile)
+    calendar = profile.working_days
     request_by = appeal_request_by(case, profile)
     decision_due = None
     if case.state is CaseState.appeal_lodged and case.appeal_lodged_on is not None:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-from policy_core.calendar import WorkingDays
 from policy_core.cases import Case, CaseEvent, CaseState
 from policy_core.deadlines import (
     Deadlines,
@@ -142,7 +141,7 @@ def restrict(
         raise refusal(case, "restrict", "no restrictions were given", on=on, profile=profile)
     ends_on = add_months(on, profile.restriction_months)
     issued = _issue(case, restrictions, on, ends_on)
-    review_due = WorkingDays.of(profile).next_working_day(ends_on)
+    review_due = profile.working_days.next_working_day(ends_on)
     data: dict[str, Any] = {"restrictions": _dump(issued), "review_due_on": review_due.isoformat()}
     if case.state is CaseState.concern_recorded:
         data["skip_warning_reason"] = skipped
@@ -242,7 +241,7 @@ def review(
         problem = f"an extension lasts at least one month, not {months}"
         raise refusal(case, "review", problem, on=on, profile=profile)
     ends_on = add_months(on, months)
-    review_due = WorkingDays.of(profile).next_working_day(ends_on)
+    review_due = profile.working_days.next_working_day(ends_on)
     data |= {"months": months, "ends_on": ends_on.isoformat(), "review_due_on": str(review_due)}
     changes = {
         "restrictions": tuple(r.model_copy(update={"ends_on": ends_on}) for r in case.restrictions),

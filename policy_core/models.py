@@ -214,6 +214,18 @@ class Contact(Frozen):
         return self
 
 
+class Routes(Frozen):
+    """The organisation's own ways in, which notices and emergency redirects use."""
+
+    emergency_email: str | None = None
+    emergency_phone: str | None = None
+    postal_address: str | None = None
+    appeal_address: str | None = None  # where an appeal is sent, when not the postal address
+
+
+NO_ROUTES = Routes()
+
+
 class Snapshot(Frozen):
     """What the gateway knows about the sender when a contact arrives: the customer the sender
     is (or acts for, when the sender is a representative) and that customer's restrictions."""

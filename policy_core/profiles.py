@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from policy_core.calendar import supported_regions
+from policy_core.calendar import WorkingDays, supported_regions
 
 
 class Strict(BaseModel):
@@ -70,6 +70,11 @@ class Profile(Strict):
     protected_destinations: tuple[str, ...] = ()
     retention_days: int = Field(gt=0)
     notices_per_sender_per_day: int = Field(default=1, ge=0)
+
+    @property
+    def working_days(self) -> WorkingDays:
+        """The working-day calendar of the profile's bank-holiday region."""
+        return WorkingDays(self.bank_holiday_country, self.bank_holiday_region)
 
     @field_validator("safety_words", "abusive_words", "protected_destinations")
     @classmethod

@@ -11,8 +11,7 @@ from typing import Any
 
 from channels.slack.calls import SlackCall, SlackCalls
 from channels.slack.settings import SlackSettings
-from gateway.flag_mail import goes_by_email
-from gateway.flag_notify import FlagReport, current_case, describe_flag
+from gateway.api import FlagReport, current_case, describe_flag, goes_by_email
 from gateway.outbox import Outbox
 from gateway.runtime import Gateway
 from gateway.store.base import AuditEntry, NotFound, StoredFlag

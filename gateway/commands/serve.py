@@ -8,6 +8,7 @@ import logging
 import uvicorn
 
 from gateway.commands.common import build_gateway, config_argument
+from gateway.flags.mail import flag_mail_settings
 from gateway.http.app import create_app
 from gateway.plugins import enabled_channels
 from gateway.runtime import Gateway
@@ -22,7 +23,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 async def serve(gateway: Gateway, source: str) -> int:
     channels = enabled_channels(gateway.settings, source)
-    app = create_app(gateway, channels)
+    app = create_app(gateway, channels, flag_mail_settings(gateway.settings, source))
     host, port = gateway.settings.http.host_port
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"

@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import HTMLResponse
 
-from gateway.banner import Banner, load_banner
+from gateway.banner.load import load_banner
+from gateway.banner.models import Banner
+from gateway.banner.wording import CHANNEL_WORDS, BannerView, view
 from gateway.http import pages
 from gateway.http.auth import Principal, gateway_of, principal_of
-from gateway.http.banner_view import CHANNEL_WORDS, BannerView, view
 from gateway.runtime import Gateway
 from gateway.settings import Role
 from gateway.store.base import StoreError

@@ -1,4 +1,5 @@
-"""The HTTP app: the API, the pages and every channel's webhooks, in one FastAPI app."""
+"""The HTTP app: the API, the pages and every channel's webhooks, in one FastAPI app; its
+lifespan runs the gateway's background work, the e-mail flag notifier and the channels."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from gateway.flags import mail as flag_mail
 from gateway.http import agent, api, case_forms, health, manager, pages, screen_pop, signin
 from gateway.plugins import EnabledChannel
 from gateway.runtime import Gateway
@@ -17,7 +19,12 @@ from gateway.tasks import cancel_and_wait
 log = logging.getLogger("contact_gateway.http")
 
 
-def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -> FastAPI:
+def create_app(
+    gateway: Gateway,
+    channels: list[EnabledChannel] | None = None,
+    flag_mail_config: flag_mail.FlagMailSettings | None = None,
+) -> FastAPI:
+    """`flag_mail_config`: the validated `[flags]` section, when flags go by e-mail."""
     channels = channels or []
 
     @contextlib.asynccontextmanager
@@ -27,7 +34,11 @@ def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -
             asyncio.create_task(gateway.run_flags(), name="flags"),
             asyncio.create_task(gateway.run_replay(), name="replay"),
         ]
+        stop_flag_mail = None
         try:
+            if flag_mail_config is not None:
+                stop_flag_mail = await flag_mail.start(gateway, flag_mail_config)
+                log.info("flags by e-mail started")
             for channel in channels:
                 if channel.plugin.start is not None:
                     channel.stop = await channel.plugin.start(gateway, channel.config)
@@ -37,6 +48,8 @@ def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -
             for channel in reversed(channels):
                 if channel.stop is not None:
                     await channel.stop()
+            if stop_flag_mail is not None:
+                await stop_flag_mail()
             await cancel_and_wait(tasks)
             await gateway.store.close()
 

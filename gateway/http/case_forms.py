@@ -1,7 +1,7 @@
 """The forms for a case's steps (warning, restrictions, appeal lodged, appeal decided, review,
 closure) and its letters. A form posts twice: first to see what the step would do (the new
 state, the deadlines policy_core computes, the letter), then to confirm it. Both go through
-gateway.http.casework, the same code as the API."""
+gateway.casework.transitions, the same code as the API."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from gateway import letters
-from gateway.http import casework, sessions
+from gateway.casework import letters, transitions
+from gateway.casework.steps import Step
+from gateway.http import sessions
 from gateway.http.api.common import now, today
-from gateway.http.api.steps import Step
 from gateway.http.auth import Principal, gateway_of
 from gateway.http.manager import visible_case
 from gateway.http.pages import PageError, render, require_page_role
@@ -88,15 +88,15 @@ def body_of(step: str, form: FormData) -> Step:
         if form.get("months"):
             data["months"] = str(form["months"])
     try:
-        return casework.STEPS[step].model_validate(data)
+        return transitions.STEPS[step].model_validate(data)
     except ValidationError as exc:
         raise InputError(problems_of(exc)) from exc
 
 
 def _check_step(principal: Principal, step: str) -> None:
-    if step not in casework.STEPS:
+    if step not in transitions.STEPS:
         raise PageError(404, f"There is no step {step!r}.")
-    if step not in casework.OFFICER_STEPS and not principal.role.includes(Role.manager):
+    if step not in transitions.OFFICER_STEPS and not principal.role.includes(Role.manager):
         raise PageError(403, "This step needs the manager role.")
 
 
@@ -118,10 +118,10 @@ def _form_page(
         if isinstance(v, str) and k not in (sessions.CSRF_FIELD, "confirm")
     ]
     context = {
-        "title": f"{STEP_WORDS[casework.LIFECYCLE_NAMES[step]].capitalize()}: case {case.id}",
+        "title": f"{STEP_WORDS[transitions.LIFECYCLE_NAMES[step]].capitalize()}: case {case.id}",
         "case": case,
         "step": step,
-        "words": STEP_WORDS[casework.LIFECYCLE_NAMES[step]],
+        "words": STEP_WORDS[transitions.LIFECYCLE_NAMES[step]],
         "values": values,
         "kinds": kinds,
         "hidden": hidden,
@@ -148,7 +148,7 @@ async def take_step(case_id: str, step: str, request: Request, principal: Office
     form = await request.form()
     try:
         body = body_of(step, form)
-        changed = casework.take(gateway, case, step, body, principal.name, today(request))
+        changed = transitions.take(gateway, case, step, body, principal.name, today(request))
     except InputError as exc:
         errors = [f"{where(loc)}: {msg}" for loc, msg in exc.problems]
         return _form_page(request, case, step, form, errors=errors, status_code=422)
@@ -165,8 +165,8 @@ async def take_step(case_id: str, step: str, request: Request, principal: Office
             "letter": letter,
         }
         return _form_page(request, case, step, form, preview=preview)
-    await casework.record(gateway, changed, principal.name, now(request))
-    done = STEP_WORDS[casework.LIFECYCLE_NAMES[step]]
+    await transitions.record(gateway, changed, principal.name, now(request))
+    done = STEP_WORDS[transitions.LIFECYCLE_NAMES[step]]
     return RedirectResponse(f"/cases/{case.id}?done={done}", status_code=303)
 
 

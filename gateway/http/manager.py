@@ -12,9 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from gateway import letters, reports
-from gateway.banner_models import label
-from gateway.http import casework, chart
+from gateway import reports
+from gateway.banner.models import label
+from gateway.casework import letters, transitions
+from gateway.http import chart
 from gateway.http.api.common import today
 from gateway.http.auth import Principal, gateway_of
 from gateway.http.pages import NAV, NavLink, PageError, render, require_page_role
@@ -28,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 Officer = Annotated[Principal, Depends(require_page_role(Role.officer))]
 NAV.append(NavLink("/reviews", "Reviews and appeals", Role.officer))
 REVIEW_NOTICE_DAYS = 30  # a review shows in the queue this many days before it is due
-STEP_FORMS = {name: step for step, name in casework.LIFECYCLE_NAMES.items()}
+STEP_FORMS = {name: step for step, name in transitions.LIFECYCLE_NAMES.items()}
 
 
 def sees(principal: Principal, case: Case) -> bool:
@@ -131,7 +132,7 @@ async def case_page(case_id: str, request: Request, principal: Officer) -> HTMLR
         "steps": [
             (STEP_FORMS[name], STEP_WORDS[name])
             for name in found.allowed_steps
-            if name in STEP_FORMS and (manages or STEP_FORMS[name] in casework.OFFICER_STEPS)
+            if name in STEP_FORMS and (manages or STEP_FORMS[name] in transitions.OFFICER_STEPS)
         ],
         "timeline": [(event, by_step.get((event.step, event.on))) for event in case.events],
         "restrictions": [

@@ -11,16 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import phonenumbers
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.banner.wording import display_phone
 from gateway.http import sessions
 from gateway.http.auth import Principal, gateway_of, principal_of
 from gateway.settings import Role
-from policy_core.identities import DEFAULT_REGION
 
 HERE = Path(__file__).parent
 TEMPLATES = jinja2.Environment(
@@ -29,24 +28,6 @@ TEMPLATES = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-def display_phone(value: str, region: str = DEFAULT_REGION) -> str:
-    """An E.164 number as people write it: `01332 000001` at home, `+33 1 23 45 67 89`
-    abroad; anything that is not a phone number unchanged."""
-    if not value.startswith("+"):
-        return value
-    try:
-        number = phonenumbers.parse(value)
-    except phonenumbers.NumberParseException:
-        return value
-    home = number.country_code == phonenumbers.country_code_for_region(region)
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if home
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return str(phonenumbers.format_number(number, style))
 
 
 TEMPLATES.filters["long_date"] = lambda d: f"{d:%A} {d.day} {d:%B %Y}" if d else ""

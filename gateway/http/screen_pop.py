@@ -22,10 +22,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from gateway.banner import load_banner
+from gateway.banner.load import load_banner
+from gateway.banner.wording import CHANNEL_WORDS, display_phone, local_time, view
 from gateway.http import pages
 from gateway.http.auth import Principal, gateway_of
-from gateway.http.banner_view import CHANNEL_WORDS, local_time, view
 from gateway.runtime import Dispatched, Gateway
 from gateway.settings import Role
 from gateway.store.base import StoreError
@@ -95,11 +95,11 @@ class Hub:
         words = DECISION_WORDS[decision.action].format(destination=decision.destination or "")
         self.seq += 1
         html = pages.TEMPLATES.get_template("_call.html").render(
-            number=contact.sender.value, national=pages.display_phone(contact.sender.value),
+            number=contact.sender.value, national=display_phone(contact.sender.value),
             at=local_time(contact.received_at), decision_words=words, v=shown,
             bid=f"call-{self.epoch}-{self.seq}", channel_words=CHANNEL_WORDS,
         )  # fmt: skip
-        number = pages.display_phone(contact.sender.value)
+        number = display_phone(contact.sender.value)
         # What a screen reader says when the call shows (the page's status region).
         said = f"Incoming call from {number}"
         if shown is not None:

@@ -15,6 +15,7 @@ from policy_core.models import (
     Contact,
     Customer,
     Restriction,
+    Routes,
     RuleHit,
     SinglePointOfContact,
     Snapshot,
@@ -22,7 +23,6 @@ from policy_core.models import (
 from policy_core.rules.matching import Compiled, compiled
 
 if TYPE_CHECKING:
-    from policy_core.chain import Routes
     from policy_core.profiles import Profile
 
 

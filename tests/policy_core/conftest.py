@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy_core.chain import Routes
+from policy_core.models import Routes
 from policy_core.profiles import (
     Profile,
     RepeatedComplaintThreshold,

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.profiles import load_profile
-from policy_core.calendar import WorkingDays
 from policy_core.cases import Case, CaseState
 from policy_core.lifecycle import (
     TransitionError,
@@ -294,7 +293,7 @@ def test_no_case_deadline_falls_on_a_weekend_or_a_bank_holiday(
     profile: Profile, restricted_on: dt.date, appeal_after: int, region: str
 ) -> None:
     profile = profile.model_copy(update={"bank_holiday_region": region})
-    calendar = WorkingDays.of(profile)
+    calendar = profile.working_days
     case = restrict(
         warned(), "head of service", restricted_on, "no change after the warning",
         [letter_only(restricted_on)], profile=profile,

@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 
-from gateway.banner import Banner, load_banner
+from gateway.banner.load import load_banner
+from gateway.banner.models import Banner
+from gateway.banner.wording import BannerView, Severity, view
 from gateway.http.api.common import invalid, not_found, now, region, translated
 from gateway.http.auth import Principal, gateway_of, require
-from gateway.http.banner_view import BannerView, Severity, view
 from gateway.settings import Role
 from policy_core.identities import Identity
 

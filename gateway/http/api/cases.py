@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
-from gateway.http import casework
+from gateway.casework import transitions
+from gateway.casework.steps import AppealDecision, CaseView, NewCase, Restrict, Review, Step
 from gateway.http.api.common import invalid, not_found, now, today, translated
-from gateway.http.api.steps import AppealDecision, CaseView, NewCase, Restrict, Review, Step
 from gateway.http.auth import Principal, gateway_of, require
 from gateway.settings import Role
 from policy_core import lifecycle
@@ -36,7 +36,7 @@ async def _case(request: Request, case_id: str) -> Case:
 
 async def _save(request: Request, principal: Principal, case: Case) -> CaseView:
     with translated():
-        await casework.record(gateway_of(request), case, principal.name, now(request))
+        await transitions.record(gateway_of(request), case, principal.name, now(request))
     return view(request, case)
 
 
@@ -45,7 +45,7 @@ async def _step(
 ) -> CaseView:
     case = await _case(request, case_id)
     with translated():
-        changed = casework.take(
+        changed = transitions.take(
             gateway_of(request), case, step, body, principal.name, today(request)
         )
     return await _save(request, principal, changed)
@@ -60,7 +60,7 @@ async def record_concern(body: NewCase, request: Request, principal: Manager) ->
             raise invalid([(("customer_ref",), f"no customer {body.customer_ref}")])
         if await store.get_case(body.id) is not None:
             raise HTTPException(status.HTTP_409_CONFLICT, f"case {body.id} already exists")
-        case = casework.new_case(body, principal.name, today(request))
+        case = transitions.new_case(body, principal.name, today(request))
     return await _save(request, principal, case)
 
 

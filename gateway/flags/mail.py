@@ -1,5 +1,5 @@
-"""Flags to the case officer by e-mail. Enabled by a `[flags]` section (registered as the
-plugin `flags`, so `serve` starts it like a channel):
+"""Flags to the case officer by e-mail. Enabled by a `[flags]` section, which `serve` validates
+and starts beside the channels (it is the gateway's own, not a channel):
 
     [flags]
     smtp = "mail.landlord.example:587"
@@ -17,12 +17,12 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 import aiosmtplib
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from gateway.flag_notify import FlagReport, describe_flag
+from gateway.flags.report import FlagReport, describe_flag
 from gateway.outbox import GiveUp, Outbox
-from gateway.plugins import ChannelPlugin, Stop
-from gateway.settings import Section, Settings
+from gateway.plugins import Stop
+from gateway.settings import ConfigError, Section, Settings, describe
 from gateway.store.base import StoredFlag
 from policy_core.models import Officer
 
@@ -47,9 +47,21 @@ class FlagMailSettings(Section):
         return host.strip("[]"), int(port)
 
 
+def flag_mail_settings(settings: Settings, source: str = "config") -> FlagMailSettings | None:
+    """The validated `[flags]` section (ConfigError naming the key otherwise), or None when
+    flags are not e-mailed."""
+    section = settings.flags_section
+    if section is None:
+        return None
+    try:
+        return FlagMailSettings.model_validate(section)
+    except ValidationError as exc:
+        raise ConfigError(describe(f"{source}: [flags]", exc)) from exc
+
+
 def goes_by_email(settings: Settings, officer: Officer | None) -> bool:
     """Whether a flag for this officer is e-mailed rather than sent on Slack."""
-    section = settings.channel_sections.get("flags")
+    section = settings.flags_section
     if section is None:
         return False
     slack = settings.channel_sections.get("slack")
@@ -140,6 +152,3 @@ async def start(gateway: Gateway, config: FlagMailSettings) -> Stop:
         await mailer.outbox.stop()
 
     return stop
-
-
-plugin = ChannelPlugin(name="flags", settings=FlagMailSettings, start=start)

@@ -1,4 +1,4 @@
-"""The banner in an agent's words: `gateway.banner.Banner` (the same data as
+"""The banner in an agent's words: `gateway.banner.models.Banner` (the same data as
 `GET /api/v1/banner`) turned into a one-glance headline, a severity said in words, and what to
 do now on each channel. Pure wording: every fact comes from the Banner, the next contact window
 from policy_core.windows."""
@@ -9,10 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from gateway.banner import Banner, ChannelNow, RestrictionNow
-from gateway.http.pages import display_phone
+import phonenumbers
+
+from gateway.banner.models import Banner, ChannelNow, RestrictionNow
 from gateway.settings import Organisation
 from policy_core.cases import CaseState
+from policy_core.identities import DEFAULT_REGION
 from policy_core.london import london
 from policy_core.models import Action, Channel, ContactWindow, SinglePointOfContact
 from policy_core.windows import inside_window, next_window
@@ -43,6 +45,24 @@ CHANNEL_WORDS = {
 }
 DAYS = {"mon": "Mondays", "tue": "Tuesdays", "wed": "Wednesdays", "thu": "Thursdays",
         "fri": "Fridays", "sat": "Saturdays", "sun": "Sundays"}  # fmt: skip
+
+
+def display_phone(value: str, region: str = DEFAULT_REGION) -> str:
+    """An E.164 number as people write it: `01332 000001` at home, `+33 1 23 45 67 89`
+    abroad; anything that is not a phone number unchanged."""
+    if not value.startswith("+"):
+        return value
+    try:
+        number = phonenumbers.parse(value)
+    except phonenumbers.NumberParseException:
+        return value
+    home = number.country_code == phonenumbers.country_code_for_region(region)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if home
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return str(phonenumbers.format_number(number, style))
 
 
 def long_date(day: dt.date) -> str:

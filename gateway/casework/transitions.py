@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from gateway import letters
-from gateway.http.api.steps import AppealDecision, NewCase, Restrict, Review, Step
+from gateway.casework import letters
+from gateway.casework.steps import AppealDecision, NewCase, Restrict, Review, Step
 from gateway.inputs import restrictions
 from gateway.runtime import Gateway
 from gateway.store.base import AuditEntry

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from pydantic import Field
 
-from gateway.banner_models import label
+from gateway.banner.models import label
 from gateway.notices import TEMPLATES_DIR
 from gateway.runtime import Gateway
 from gateway.store.base import AuditEntry, NotFound

@@ -4,14 +4,14 @@ restricted and until when, and what each channel does with them right now.
 What each channel does is asked of policy_core's `decide`, with the same snapshot the
 gateway's hot path uses, for a synthetic contact at the current time: the banner cannot
 disagree with the gateway. `load_banner` gathers the data from the store; `compose` is the
-pure part, so pages and the API render the same `Banner` (its models: gateway.banner_models)."""
+pure part, so pages and the API render the same `Banner` (its models: gateway.banner.models)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
-from gateway.banner_models import (
+from gateway.banner.models import (
     Banner,
     CaseNow,
     ChannelNow,
@@ -28,16 +28,6 @@ from policy_core.london import london_day
 from policy_core.models import Action, Channel, Contact, Customer, Snapshot
 from policy_core.profiles import Profile
 
-__all__ = [
-    "Banner",
-    "CaseNow",
-    "ChannelNow",
-    "Counts",
-    "RestrictionNow",
-    "compose",
-    "label",
-    "load_banner",
-]
 OPEN_STATES = (CaseState.restricted, CaseState.appeal_lodged)
 SENDER_KINDS = {
     Channel.email: IdentityKind.email,

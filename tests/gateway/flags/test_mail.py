@@ -1,5 +1,6 @@
 """Flags reach the case officer by e-mail through a real SMTP server (an aiosmtpd sink), with
-the evidence and never a message body; an unreachable SMTP server is retried."""
+the evidence and never a message body; an unreachable SMTP server is retried. `[flags]` is the
+gateway's own section, not a channel: a bad one stops `serve` with the key named."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from gateway.commands.common import build_gateway
-from gateway.flag_mail import FlagMailSettings, goes_by_email, start
+from gateway.flags.mail import FlagMailSettings, flag_mail_settings, goes_by_email, start
+from gateway.plugins import check_installed
 from gateway.runtime import Gateway
-from gateway.settings import Settings
+from gateway.settings import ConfigError, Settings
 from gateway.store.base import StoredFlag
 from policy_core.cases import Case, CaseState
 from policy_core.identities import Identity
 from policy_core.models import Channel, Contact, Customer, Flag, FlagKind, LetterOnly, Officer
 from tests.mailsink import MailSink
+from tests.serve import run_cli
 from tests.servers import free_port
 
 SECRET_TEXT = "my neighbour at number 12 is the worst person alive"
@@ -61,7 +64,9 @@ async def gateway(tmp_path: Path, sink: MailSink) -> AsyncIterator[Gateway]:
 
 
 def mail_settings(gw: Gateway) -> FlagMailSettings:
-    return FlagMailSettings.model_validate(gw.settings.channel_sections["flags"])
+    config = flag_mail_settings(gw.settings, "test")
+    assert config is not None
+    return config
 
 
 async def add_case(gw: Gateway, officer: Officer | None, letter_only: bool = False) -> None:
@@ -161,7 +166,7 @@ def test_which_route_a_flag_takes(tmp_path: Path) -> None:
     without_slack = settings_for(tmp_path, 25)
     with_slack = settings_for(tmp_path, 25, slack=slack)
     preferring = Settings(
-        flags={**with_slack.channel_sections["flags"], "email_officers": ["jo@landlord.example"]},
+        flags={**(with_slack.flags_section or {}), "email_officers": ["jo@landlord.example"]},
         slack=slack,
     )
     assert goes_by_email(without_slack, sam) and goes_by_email(without_slack, None)
@@ -171,6 +176,38 @@ def test_which_route_a_flag_takes(tmp_path: Path) -> None:
     # A Slack app that does not tell officers about flags leaves them to e-mail.
     quiet_slack = settings_for(tmp_path, 25, slack={**slack, "notify_flags": False})
     assert goes_by_email(quiet_slack, jo) and goes_by_email(quiet_slack, sam)
+
+
+def test_flags_is_the_gateways_own_section_not_a_channel(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, 25, slack={"signing_secret": "s" * 16})
+    assert "flags" not in settings.channel_sections and "slack" in settings.channel_sections
+    assert "flags" not in check_installed(settings)
+    assert flag_mail_settings(Settings()) is None
+    config = flag_mail_settings(settings)
+    assert config is not None and config.host_port == ("127.0.0.1", 25)
+
+
+def test_a_bad_flags_section_names_the_key(tmp_path: Path) -> None:
+    bad = Settings(flags={"smtp": "no port", "email_from": "gateway@landlord.example", "x": 1})
+    with pytest.raises(ConfigError) as raised:
+        flag_mail_settings(bad, "gateway.toml")
+    assert str(raised.value).splitlines() == [
+        "gateway.toml: [flags]: smtp: String should match pattern '^\\S+:\\d+$'",
+        "gateway.toml: [flags]: x: Extra inputs are not permitted",
+    ]
+
+
+def test_serve_stops_on_a_bad_flags_section_with_status_2(tmp_path: Path) -> None:
+    path = tmp_path / "gateway.toml"
+    store = tmp_path / "gateway.db"
+    path.write_text(
+        f'data_dir = "{tmp_path / "data"}"\n[store]\nurl = "sqlite:///{store}"\n'
+        '[http]\nlisten = "127.0.0.1:1"\n'
+        '[flags]\nsmtp = "mail.example"\nemail_from = "g@x.example"\n'
+    )
+    result = run_cli(["serve", "--config", str(path)], timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert f"{path}: [flags]: smtp: String should match pattern" in result.stderr
 
 
 def email_from_carol(text: str, day: dt.date, hour: int) -> Contact:
