@@ -34,8 +34,7 @@ from channels.twilio.signature import (
 )
 from channels.twilio.sms import Sms
 from channels.twilio.voice import Voice
-from gateway import metrics
-from gateway.runtime import Gateway
+from gateway.api import Gateway, metrics
 
 log = logging.getLogger("contact_gateway.twilio")
 
