@@ -1,37 +1,36 @@
 """The gateway's public interface: everything a channel may use, and nothing else. A channel
-turns its input into a `Contact`, calls the gateway once, and renders the answer; it knows no
-store, no allowance and no policy (tests/test_import_direction.py holds it to this module)."""
+turns its input into a `Contact`, calls `Gateway.handle` once, and renders the `Outcome`; it
+knows no store, no allowance and no policy (tests/test_import_direction.py holds it to this
+module). Besides `handle`, the Gateway offers channels `audit`, `set_duration`, `is_known`,
+`find_flag`, `acknowledge_flag` and `is_protected` (gateway/services.py)."""
 
 from __future__ import annotations
 
 from gateway import metrics
-from gateway.clock import Clock
 from gateway.flags.mail import goes_by_email
-from gateway.flags.report import FlagReport, current_case, describe_flag
+from gateway.flags.report import FlagReport, describe_flag
 from gateway.outbox import GiveUp, Outbox
+from gateway.outcome import Outcome, ReplyChannel
 from gateway.plugins import ChannelPlugin, Stop
-from gateway.runtime import Dispatched, Gateway
+from gateway.runtime import Gateway
 from gateway.settings import ConfigError
-from gateway.store.base import AuditEntry, NotFound, Store, StoredFlag, StoreError
+from gateway.store.base import NotFound, StoredFlag, StoreError
 from gateway.tasks import cancel_and_wait
 
 __all__ = [
-    "AuditEntry",
     "ChannelPlugin",
-    "Clock",
     "ConfigError",
-    "Dispatched",
     "FlagReport",
     "Gateway",
     "GiveUp",
     "NotFound",
     "Outbox",
+    "Outcome",
+    "ReplyChannel",
     "Stop",
-    "Store",
     "StoreError",
     "StoredFlag",
     "cancel_and_wait",
-    "current_case",
     "describe_flag",
     "goes_by_email",
     "metrics",

@@ -1,5 +1,5 @@
 """The one way through: identify, snapshot, record and count, decide, persist, notify.
-Channels call `Gateway.dispatch(contact)` and apply the Decision in their own way."""
+Channels call `Gateway.handle(contact, reply)` (gateway/handle.py) and render its Outcome."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 
 from gateway import metrics
 from gateway.clock import Clock
+from gateway.handle import Handling
 from gateway.journal import Journal
 from gateway.notices import NoticeRenderer
+from gateway.outcome import Dispatched
+from gateway.services import ChannelServices
 from gateway.settings import Settings
 from gateway.store.base import (
     Arrival,
@@ -31,18 +33,6 @@ from policy_core.profiles import Profile
 log = logging.getLogger("contact_gateway.dispatch")
 
 FlagListener = Callable[[StoredFlag], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Dispatched:
-    """A decision and what the channel needs to apply it."""
-
-    contact: Contact
-    decision: Decision
-    contact_id: str | None
-    customer_key: str
-    duplicate: bool = False
-    fail_open: bool = False
 
 
 CHECK_LOOKBACK = 1000  # logged contacts a dry run counts from
@@ -71,7 +61,7 @@ def recent_from_log(
 FAIL_OPEN = RuleHit(rule="fail_open", action=Action.deliver, detail="store unreachable: journalled")
 
 
-class Gateway:
+class Gateway(Handling, ChannelServices):
     def __init__(
         self, settings: Settings, store: Store, profile: Profile, clock: Clock | None = None
     ) -> None:

@@ -108,6 +108,22 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
+def gateway_modules(path: Path) -> set[str]:
+    """The modules of gateway/ a file imports, by full name (`from gateway import metrics`
+    names `gateway.metrics`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "gateway")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "gateway":
+                found.update(f"gateway.{a.name}" for a in node.names)
+            elif node.module.startswith("gateway."):
+                found.add(node.module)
+    return found
+
+
 def impure_calls(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: set[str] = set()
@@ -130,6 +146,25 @@ def test_package_imports_nothing_above_it(package: str) -> None:
         for path in modules
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_channels_use_only_the_gateways_public_interface() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(gateway_modules(path) - {"gateway.api"})
+        for path in sorted((ROOT / "channels").rglob("*.py"))
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_check_sees_a_channel_reaching_past_the_public_interface(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "from gateway.api import Gateway\nfrom gateway.store.base import StoreError\n"
+        "from gateway import metrics\nimport gateway.runtime\nfrom policy_core import models\n"
+    )
+    assert gateway_modules(module) == {
+        "gateway.api", "gateway.store.base", "gateway.metrics", "gateway.runtime",
+    }  # fmt: skip
 
 
 def test_policy_core_never_reads_the_clock_or_opens_a_file() -> None:

@@ -13,10 +13,7 @@ import logging
 from channels.imap.poller import Poller
 from channels.imap.settings import ImapSettings
 from channels.mail.outbound import Endpoint, Relay
-from gateway.plugins import ChannelPlugin, Stop
-from gateway.runtime import Gateway
-from gateway.settings import ConfigError
-from gateway.tasks import cancel_and_wait
+from gateway.api import ChannelPlugin, ConfigError, Gateway, Stop, cancel_and_wait
 
 log = logging.getLogger("contact_gateway.imap")
 

@@ -17,9 +17,8 @@ from channels.imap.state import MailboxState
 from channels.mail.identity import identity_of
 from channels.mail.outbound import DeliveryError, Relay
 from channels.mail.parse import Mail, read_mail, sender_of, to_contact
-from channels.mail.replies import auto_reply, notice_for, redirect_headers
-from gateway.runtime import Dispatched, Gateway
-from gateway.store.base import StoreError
+from channels.mail.replies import auto_reply, log_no_reply, redirect_headers, reply_channel
+from gateway.api import Gateway, Outcome
 from policy_core.models import Action
 
 log = logging.getLogger("contact_gateway.imap")
@@ -29,7 +28,7 @@ log = logging.getLogger("contact_gateway.imap")
 class Progress:
     """A message being applied: kept across retries so nothing is dispatched or sent twice."""
 
-    dispatched: Dispatched
+    outcome: Outcome
     mail: Mail
     raw: bytes
     sent: bool = False
@@ -121,9 +120,9 @@ class Poller:
             await self._apply(uid, progress)
         except (IMAPClientError, OSError):
             raise  # the connection: reconnect, then try this message again
-        except (DeliveryError, StoreError) as exc:
+        except DeliveryError as exc:
             progress.attempts += 1
-            if isinstance(exc, DeliveryError) and not exc.temporary:
+            if not exc.temporary:
                 log.error("mailbox %s: uid %d not forwarded (%s); left in place",
                           self.mailbox.label, uid, exc)  # fmt: skip
             elif progress.attempts < self.config.max_attempts:
@@ -158,38 +157,38 @@ class Poller:
                 external_id=identity.external_id if identity is not None else copy,
                 evidence={"mailbox": label, "uidvalidity": self.conn.uidvalidity, "uid": uid},
             )  # fmt: skip
-            dispatched = await self.gateway.dispatch(contact)
+            reply_to = _return_path(mail)
+            outcome = await self.gateway.handle(contact, reply_channel(mail, reply_to))
         except Exception as exc:  # a bad message is logged by id and skipped, left in place
             log.warning("mailbox %s: uid %d skipped: %s", label, uid, type(exc).__name__)
             return None
-        return Progress(dispatched=dispatched, mail=mail, raw=raw)
+        log_no_reply(outcome, mail, reply_to)
+        return Progress(outcome=outcome, mail=mail, raw=raw)
 
     async def _apply(self, uid: int, progress: Progress) -> None:
-        dispatched, mail = progress.dispatched, progress.mail
-        decision = dispatched.decision
+        outcome, mail = progress.outcome, progress.mail
         folder: str | None = None
-        if decision.action is Action.redirect and decision.destination:
+        if outcome.action is Action.redirect and outcome.destination:
             if not progress.sent:
-                forward = redirect_headers(dispatched) + progress.raw
-                await self._send(self.mailbox.sender, decision.destination, forward)
+                forward = redirect_headers(outcome) + progress.raw
+                await self._send(self.mailbox.sender, outcome.destination, forward)
                 progress.sent = True
             folder = self.mailbox.redirected_folder
-        elif decision.action is Action.refuse:
-            if not progress.sent and not dispatched.duplicate:
-                await self._reply(dispatched, mail)
+        elif outcome.action is Action.refuse:
+            if not progress.sent and not outcome.duplicate and outcome.notice is not None:
+                await self._reply(outcome.notice, mail)  # a rescanned duplicate was answered
             progress.sent = True
             folder = self.mailbox.restricted_folder
-        elif decision.action is Action.hold:
+        elif outcome.action is Action.hold:
             folder = self.mailbox.restricted_folder
         if folder is not None:
             await asyncio.to_thread(self.conn.move, uid, folder)
         log.info("mailbox %s: uid %d contact %s %s", self.mailbox.label, uid,
-                 dispatched.contact_id, decision.action.value)  # fmt: skip
+                 outcome.contact_id, outcome.action.value)  # fmt: skip
 
-    async def _reply(self, dispatched: Dispatched, mail: Mail) -> None:
+    async def _reply(self, text: str, mail: Mail) -> None:
         reply_to = _return_path(mail)
-        text = await notice_for(self.gateway, dispatched, mail, reply_to)
-        if text is None or reply_to is None:
+        if reply_to is None:
             return
         reply = auto_reply(
             mail, text, from_address=self.mailbox.sender,

@@ -11,9 +11,9 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
 
 from channels.mail.parse import Mail, clean
-from gateway.runtime import Dispatched, Gateway
-from policy_core.london import london, london_day
-from policy_core.models import Channel, Notice
+from gateway.api import Outcome, ReplyChannel
+from policy_core.london import london
+from policy_core.models import Action, Channel
 
 log = logging.getLogger("contact_gateway.mail")
 DECISION_HEADER = "X-Contact-Gateway-Decision"
@@ -22,6 +22,7 @@ LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "list-help")
 ROBOT_LOCAL_PART = re.compile(
     r"^(mailer-daemon|postmaster|owner-.*|.*-request|no-?reply|do-?not-?reply|bounces?(\+.*)?)$"
 )
+EMAIL_REPLY = ReplyChannel(channel=Channel.email)
 
 
 def reply_blocked(mail: Mail, reply_to: str | None) -> str | None:
@@ -70,33 +71,26 @@ def auto_reply(
     return reply.as_bytes()
 
 
-async def notice_for(
-    gateway: Gateway, dispatched: Dispatched, mail: Mail, reply_to: str | None
-) -> str | None:
-    """The notice text to send for a refused message, or None when none may be sent: RFC 3834
-    forbids it, or the sender already had today's allowance of notices (then held silently)."""
-    blocked = reply_blocked(mail, reply_to)
-    if blocked is not None:
-        log.info("contact %s: no auto-reply (%s)", dispatched.contact_id, blocked)
-        return None
-    contact = dispatched.contact
-    day = london_day(contact.received_at)
-    limit = gateway.profile.notices_per_sender_per_day
-    if not await gateway.store.allow_notice(contact.sender.key, Channel.email, day, limit):
-        log.info("contact %s: no auto-reply (daily limit reached)", dispatched.contact_id)
-        return None
-    notice = dispatched.decision.notice or Notice(key="restricted")
-    return gateway.notices.render(notice, Channel.email)
+def reply_channel(mail: Mail, reply_to: str | None) -> ReplyChannel | None:
+    """How the gateway may answer this message: by auto-reply, or not at all (RFC 3834)."""
+    return EMAIL_REPLY if reply_blocked(mail, reply_to) is None else None
 
 
-def redirect_headers(dispatched: Dispatched) -> bytes:
+def log_no_reply(outcome: Outcome, mail: Mail, reply_to: str | None) -> None:
+    """Why a refused message gets no auto-reply (by contact id: no addresses in the log)."""
+    if outcome.action is Action.refuse and outcome.notice is None:
+        why = reply_blocked(mail, reply_to) or "daily allowance of notices spent"
+        log.info("contact %s: no auto-reply (%s)", outcome.contact_id, why)
+
+
+def redirect_headers(outcome: Outcome) -> bytes:
     """Prepended to a redirected message, the way a relay adds its trace headers."""
-    decision = dispatched.decision
+    decision = outcome.decision
     reasons = "; ".join(
         f"{hit.rule}: {hit.detail}" if hit.detail else hit.rule for hit in decision.reasons
     )
     values = {
-        DECISION_HEADER: f"{decision.action.value}; contact={dispatched.contact_id or '-'}",
+        DECISION_HEADER: f"{decision.action.value}; contact={outcome.contact_id or '-'}",
         REASON_HEADER: reasons or decision.action.value,
     }
     lines = []

@@ -7,8 +7,7 @@ from fastapi import APIRouter
 
 from channels.slack.app import slack_channel
 from channels.slack.settings import SlackSettings
-from gateway.plugins import ChannelPlugin, Stop
-from gateway.runtime import Gateway
+from gateway.api import ChannelPlugin, Gateway, Stop
 
 
 def routes(gateway: Gateway, config: SlackSettings) -> APIRouter:

@@ -19,7 +19,7 @@ from channels.slack.calls import SlackCalls
 from channels.slack.flags import ACKNOWLEDGE, OPEN_CASE, FlagNotifier
 from channels.slack.inbound import Inbound
 from channels.slack.settings import SlackSettings
-from gateway.runtime import Gateway
+from gateway.api import Gateway
 
 log = logging.getLogger("contact_gateway.slack")
 EVENTS_PATH = "/slack/events"
@@ -43,7 +43,7 @@ class SlackChannel:
     def __init__(self, gateway: Gateway, config: SlackSettings) -> None:
         self.gateway = gateway
         self.config = config
-        self.calls = SlackCalls(web_client(config, config.bot_token), gateway.store)
+        self.calls = SlackCalls(web_client(config, config.bot_token), gateway)
         self.inbound = Inbound(gateway, config, self.calls)
         self.flags = FlagNotifier(gateway, config, self.calls)
         self.app = self._bolt()

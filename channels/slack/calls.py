@@ -4,16 +4,14 @@ unreachable or busy, and given up when Slack refuses it (a user already gone, sa
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from gateway.outbox import GiveUp, Outbox
-from gateway.store.base import AuditEntry, Store
+from gateway.api import Gateway, GiveUp, Outbox
 
 log = logging.getLogger("contact_gateway.slack")
 
@@ -25,23 +23,32 @@ ALREADY_DONE = frozenset({"not_in_channel", "message_not_found", "cant_kick_self
 
 
 @dataclass(frozen=True)
+class Record:
+    """The audit entry a Slack call makes once it succeeded (at the gateway's clock then)."""
+
+    action: str
+    subject: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SlackCall:
-    """One Web API call and, once it succeeded, the audit entry that records it."""
+    """One Web API call and, once it succeeded, what records it."""
 
     method: str
     params: dict[str, Any]
     token: str | None = None  # another token than the bot's (an admin's, to delete)
-    record: AuditEntry | None = None
+    record: Record | None = None
 
 
-def audit_entry(at: dt.datetime, action: str, subject: str, **detail: Any) -> AuditEntry:
-    return AuditEntry(at=at, actor="gateway:slack", action=action, subject=subject, detail=detail)
+def record(action: str, subject: str, **detail: Any) -> Record:
+    return Record(action, subject, detail)
 
 
 class SlackCalls:
-    def __init__(self, client: AsyncWebClient, store: Store) -> None:
+    def __init__(self, client: AsyncWebClient, gateway: Gateway) -> None:
         self.client = client
-        self.store = store
+        self.gateway = gateway
         self.outbox: Outbox[SlackCall] = Outbox("slack-calls", self.send)
 
     def queue(self, call: SlackCall) -> None:
@@ -63,7 +70,8 @@ class SlackCalls:
                 raise
             raise GiveUp(f"slack {call.method}: {error}") from exc
         if call.record is not None:
-            await self.store.audit(call.record)
+            done = call.record
+            await self.gateway.audit("gateway:slack", done.action, done.subject, done.detail)
 
 
 def _error(exc: SlackApiError) -> str:

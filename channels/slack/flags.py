@@ -11,10 +11,16 @@ from typing import Any
 
 from channels.slack.calls import SlackCall, SlackCalls
 from channels.slack.settings import SlackSettings
-from gateway.api import FlagReport, current_case, describe_flag, goes_by_email
-from gateway.outbox import Outbox
-from gateway.runtime import Gateway
-from gateway.store.base import AuditEntry, NotFound, StoredFlag
+from gateway.api import (
+    FlagReport,
+    Gateway,
+    NotFound,
+    Outbox,
+    StoredFlag,
+    describe_flag,
+    goes_by_email,
+)
+from policy_core.models import Officer
 
 log = logging.getLogger("contact_gateway.slack")
 
@@ -105,43 +111,19 @@ class FlagNotifier:
             return
         user = body.get("user") or {}
         slack_user = f"{user.get('team_id') or (body.get('team') or {}).get('id')}/{user.get('id')}"
-        store = self.gateway.store
-        flags = [f for f in await store.list_flags(customer) if f.id == flag_id]
-        if not flags:
+        flag = await self.gateway.find_flag(customer, flag_id)
+        if flag is None:
             log.warning("slack: Acknowledge pressed for an unknown flag")
             return
-        if flags[0].acknowledged_by is not None:
+        if flag.acknowledged_by is not None:
             self._mark_acknowledged(body, user.get("id"))  # pressed twice: recorded once
             return
-        actor = await self._actor(flags[0], user)
+        actor = _actor((await describe_flag(self.gateway, flag)).officer, user)
         try:
-            flag = await store.acknowledge_flag(flag_id, actor)
+            await self.gateway.acknowledge_flag(flag_id, actor, via="slack", slack_user=slack_user)
         except NotFound:
             return
-        await store.audit(
-            AuditEntry(
-                at=self.gateway.clock.now(),
-                actor=actor,
-                action="flag.acknowledged",
-                subject=f"flag:{flag.id}",
-                detail={
-                    "customer": flag.customer_key,
-                    "kind": flag.kind.value,
-                    "via": "slack",
-                    "slack_user": slack_user,
-                },
-            )
-        )
         self._mark_acknowledged(body, user.get("id"))
-
-    async def _actor(self, flag: StoredFlag, user: dict[str, Any]) -> str:
-        """The case officer's name when they pressed it, else the Slack member's name."""
-        case = current_case(await self.gateway.store.list_cases(customer_ref=flag.customer_key))
-        officer = case.officer if case is not None else None
-        if officer is not None and officer.slack_id and officer.slack_id == user.get("id"):
-            return officer.name
-        name = user.get("name") or user.get("username") or user.get("id") or "unknown"
-        return f"slack:{name}"
 
     def _mark_acknowledged(self, body: dict[str, Any], user_id: Any) -> None:
         container = body.get("container") or {}
@@ -163,3 +145,11 @@ class FlagNotifier:
         text = str(message.get("text") or "Flag acknowledged")
         params = {"channel": channel, "ts": ts, "blocks": blocks, "text": text}
         self.calls.queue(SlackCall("chat.update", params))
+
+
+def _actor(officer: Officer | None, user: dict[str, Any]) -> str:
+    """The case officer's name when they pressed it, else the Slack member's name."""
+    if officer is not None and officer.slack_id and officer.slack_id == user.get("id"):
+        return officer.name
+    name = user.get("name") or user.get("username") or user.get("id") or "unknown"
+    return f"slack:{name}"

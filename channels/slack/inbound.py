@@ -3,10 +3,10 @@ the decision is applied the way the big networks "restrict" an account:
 
 - hold (social media restricted): the message is kept for moderation, the member is not
   told; with `hide_messages` and an admin token it is deleted from the channel;
-- refuse (social media denied, letter only): kept, and the member gets one ephemeral
-  notice a day saying what the restriction is and how to make contact instead; with
-  `remove_refused` they are removed from the landlord's public channels, and each removal
-  goes into the audit trail;
+- refuse (social media denied, letter only): kept, and the member gets an ephemeral notice
+  (as many a day as the profile's allowance) saying what the restriction is and how to make
+  contact instead; with `remove_refused` they are removed from the landlord's public
+  channels, and each removal goes into the audit trail;
 - anything else: nothing happens in Slack.
 """
 
@@ -16,17 +16,16 @@ import datetime as dt
 import logging
 from typing import Any
 
-from channels.slack.calls import SlackCall, SlackCalls, audit_entry
+from channels.slack.calls import SlackCall, SlackCalls, record
 from channels.slack.settings import SlackSettings
-from gateway.runtime import Dispatched, Gateway
-from gateway.store.base import StoreError
+from gateway.api import Gateway, Outcome, ReplyChannel
 from policy_core.identities import Identity, IdentityError, IdentityKind
-from policy_core.london import london_day
-from policy_core.models import Action, Channel, Contact, Notice
+from policy_core.models import Action, Channel, Contact
 
 log = logging.getLogger("contact_gateway.slack")
 POSTS = frozenset({None, "file_share", "thread_broadcast"})  # a member's own new post
 DIRECT = frozenset({"im", "mpim"})  # direct messages: nothing to hide from or remove from
+EPHEMERAL = ReplyChannel(channel=Channel.social)  # a member's post can always be answered
 
 
 def contact_from_event(body: dict[str, Any], event: dict[str, Any]) -> Contact | None:
@@ -66,68 +65,48 @@ class Inbound:
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         contact = contact_from_event(body, event)
-        if contact is None or not await self._linked(contact):
+        # Only members linked to a customer are contacts.
+        if contact is None or not await self.gateway.is_known(contact.sender):
             return
-        result = await self.gateway.dispatch(contact)
-        if result.duplicate or result.fail_open:
-            return
-        if result.decision.action is Action.hold:
-            self._hide(result)
-        elif result.decision.action is Action.refuse:
-            await self._notify(result)
-            self._hide(result)
-            self._remove(result)
+        outcome = await self.gateway.handle(contact, EPHEMERAL)
+        if outcome.duplicate or outcome.fail_open:
+            return  # a retried event was applied the first time
+        if outcome.action is Action.hold:
+            self._hide(outcome)
+        elif outcome.action is Action.refuse:
+            self._notify(outcome)
+            self._hide(outcome)
+            self._remove(outcome)
 
-    async def _linked(self, contact: Contact) -> bool:
-        """Only members linked to a customer are contacts; if the store cannot say, the
-        gateway decides (it journals the contact and fails open)."""
-        try:
-            snapshot = await self.gateway.store.resolve(contact.sender)
-        except StoreError:
-            return True
-        return snapshot.customer is not None or snapshot.representative is not None
-
-    def _hide(self, result: Dispatched) -> None:
-        raw = result.contact.raw
+    def _hide(self, outcome: Outcome) -> None:
+        raw = outcome.contact.raw
         if not self.config.can_hide or raw.get("channel_type") in DIRECT:
             return
-        record = audit_entry(
-            self.gateway.clock.now(), "social.hidden", f"customer:{result.customer_key}",
-            channel=raw["channel"], contact_id=result.contact_id,
+        hidden = record(
+            "social.hidden", f"customer:{outcome.customer_key}",
+            channel=raw["channel"], contact_id=outcome.contact_id,
         )  # fmt: skip
         params = {"channel": raw["channel"], "ts": raw["ts"]}
-        self.calls.queue(SlackCall("chat.delete", params, self.config.admin_token, record))
+        self.calls.queue(SlackCall("chat.delete", params, self.config.admin_token, hidden))
 
-    async def _notify(self, result: Dispatched) -> None:
-        contact = result.contact
-        day = london_day(contact.received_at)
-        # At most one notice a day on Slack, whatever the profile allows elsewhere.
-        limit = min(1, self.gateway.profile.notices_per_sender_per_day)
-        try:
-            allowed = await self.gateway.store.allow_notice(
-                contact.sender.key, Channel.social, day, limit
-            )
-        except StoreError:
-            log.warning("store unreachable: no notice sent on slack")
-            return
-        if not allowed:
-            return
-        notice = result.decision.notice or Notice(key="restricted")
-        text = self.gateway.notices.render(notice, Channel.social)
-        params = {"channel": contact.raw["channel"], "user": contact.raw["user"], "text": text}
+    def _notify(self, outcome: Outcome) -> None:
+        if outcome.notice is None:
+            return  # the day's allowance of notices is spent
+        raw = outcome.contact.raw
+        params = {"channel": raw["channel"], "user": raw["user"], "text": outcome.notice}
         self.calls.queue(SlackCall("chat.postEphemeral", params))
 
-    def _remove(self, result: Dispatched) -> None:
+    def _remove(self, outcome: Outcome) -> None:
         if not self.config.remove_refused:
             return
-        raw = result.contact.raw
+        raw = outcome.contact.raw
         channels = list(self.config.public_channels)
         if raw.get("channel_type") not in DIRECT and raw["channel"] not in channels:
             channels.insert(0, raw["channel"])
         for channel in channels:
-            record = audit_entry(
-                self.gateway.clock.now(), "social.removed", f"customer:{result.customer_key}",
-                channel=channel, contact_id=result.contact_id, slack_user=raw["user"],
+            removed = record(
+                "social.removed", f"customer:{outcome.customer_key}",
+                channel=channel, contact_id=outcome.contact_id, slack_user=raw["user"],
             )  # fmt: skip
             params = {"channel": channel, "user": raw["user"]}
-            self.calls.queue(SlackCall("conversations.kick", params, record=record))
+            self.calls.queue(SlackCall("conversations.kick", params, record=removed))

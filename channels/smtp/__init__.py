@@ -19,8 +19,7 @@ from channels.smtp.server import Handler
 from channels.smtp.settings import SmtpSettings
 from channels.smtp.spool import Spool
 from channels.smtp.worker import Worker
-from gateway.plugins import ChannelPlugin, Stop
-from gateway.runtime import Gateway
+from gateway.api import ChannelPlugin, Gateway, Stop
 
 log = logging.getLogger("contact_gateway.smtp")
 

@@ -5,7 +5,6 @@ backoff for as long as it takes; a restart picks up whatever is still queued."""
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import logging
 import random
 from dataclasses import dataclass, field, replace
@@ -14,13 +13,11 @@ from pathlib import Path
 from channels.mail.identity import MessageIdentity, identity_of
 from channels.mail.outbound import DeliveryError, Relay
 from channels.mail.parse import Mail, read_mail, sender_of, to_contact
-from channels.mail.replies import auto_reply, notice_for, redirect_headers
+from channels.mail.replies import auto_reply, log_no_reply, redirect_headers, reply_channel
 from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
 from channels.smtp.spool import Entry, Spool, new_id
-from gateway.runtime import Dispatched, Gateway
-from gateway.store.base import StoreError
-from gateway.tasks import cancel_and_wait
+from gateway.api import Gateway, Outcome, cancel_and_wait
 from policy_core.identities import IdentityError
 from policy_core.models import Action
 
@@ -33,7 +30,7 @@ class Job:
     path: Path | None = None  # an entry found on disk at start, read when its turn comes
     raw: bytes = b""
     mail: Mail | None = None
-    dispatched: Dispatched | None = None
+    dispatched: Outcome | None = None  # what the gateway said, kept across retries
     attempts: int = 0
     identity: MessageIdentity | None = None
     delivered: list[str] = field(default_factory=list)  # recipients that accepted it so far
@@ -147,7 +144,7 @@ class Worker:
 
     async def _dispatch(
         self, entry: Entry, mail: Mail, identity: MessageIdentity | None
-    ) -> Dispatched | None:
+    ) -> Outcome | None:
         """None when no Contact can be made or dispatch fails: the message is delivered."""
         try:
             contact = to_contact(
@@ -158,7 +155,10 @@ class Worker:
                 external_id=identity.external_id if identity else f"smtp:{entry.id}",
                 evidence={"envelope_to": list(entry.rcpt_tos), "spool_id": entry.id},
             )
-            return await self.gateway.dispatch(contact)
+            reply_to = entry.mail_from or None
+            outcome = await self.gateway.handle(contact, reply_channel(mail, reply_to))
+            log_no_reply(outcome, mail, reply_to)
+            return outcome
         except IdentityError:
             log.warning("spool %s: no readable sender; delivered unrecorded", entry.id)
         except Exception:
@@ -166,36 +166,27 @@ class Worker:
         return None
 
     def _destination(self, rcpt_tos: tuple[str, ...]) -> str:
-        """The recipient the rules see: a protected one (complaints@...) if any is."""
-        patterns = [p.lower() for p in self.gateway.profile.protected_destinations]
-        for rcpt in rcpt_tos:
-            if any(fnmatch.fnmatchcase(rcpt.lower(), pattern) for pattern in patterns):
-                return rcpt
-        return rcpt_tos[0]
+        """The recipient the rules see: a protected one (complaints@...) if any is, by the
+        policy's own matcher."""
+        return next((r for r in rcpt_tos if self.gateway.is_protected(r)), rcpt_tos[0])
 
-    async def _apply(
-        self, job: Job, entry: Entry, mail: Mail, dispatched: Dispatched | None
-    ) -> bool:
-        """Applies the decision; True when the message is kept in held/ rather than sent."""
-        decision = dispatched.decision if dispatched is not None else None
-        action = decision.action if decision is not None else Action.deliver
-        if action is Action.redirect and decision is not None and decision.destination:
-            assert dispatched is not None
-            if self.ledger.undelivered(job.identity, (decision.destination,)):
-                relay = self._relay_for(decision.destination)
-                raw = redirect_headers(dispatched) + job.raw
-                await self._send(job, relay, entry.mail_from, (decision.destination,), raw)
+    async def _apply(self, job: Job, entry: Entry, mail: Mail, outcome: Outcome | None) -> bool:
+        """Applies the outcome; True when the message is kept in held/ rather than sent. A
+        duplicate (the same message in another transaction) sends no second notice."""
+        action = outcome.action if outcome is not None else Action.deliver
+        if action is Action.redirect and outcome is not None and outcome.destination:
+            if self.ledger.undelivered(job.identity, (outcome.destination,)):
+                relay = self._relay_for(outcome.destination)
+                raw = redirect_headers(outcome) + job.raw
+                await self._send(job, relay, entry.mail_from, (outcome.destination,), raw)
         elif action in (Action.deliver, Action.redirect):
             if rcpts := self.ledger.undelivered(job.identity, entry.rcpt_tos):
                 await self._send(job, self.relays["downstream"], entry.mail_from, rcpts)
-        elif action is Action.refuse and dispatched is not None:
-            try:
-                await self._queue_notice(entry, mail, dispatched)
-            except StoreError as exc:  # the notice allowance is unknown: try again later
-                raise DeliveryError("store unreachable for the notice", temporary=True) from exc
+        elif outcome is not None and outcome.notice is not None and not outcome.duplicate:
+            await self._queue_notice(entry, mail, outcome.notice)
         log.debug(
             "spool %s: contact %s %s (message %s)",
-            entry.id, dispatched.contact_id if dispatched else None, action.value,
+            entry.id, outcome.contact_id if outcome else None, action.value,
             job.identity.key if job.identity else None,
         )  # fmt: skip
         return action in (Action.refuse, Action.hold)
@@ -205,11 +196,8 @@ class Worker:
             return self.relays["downstream"]
         return self.relays["outbound"]
 
-    async def _queue_notice(self, entry: Entry, mail: Mail, dispatched: Dispatched) -> None:
+    async def _queue_notice(self, entry: Entry, mail: Mail, text: str) -> None:
         """The auto-reply is spooled like any message, so it survives a restart too."""
-        text = await notice_for(self.gateway, dispatched, mail, entry.mail_from)
-        if text is None:
-            return
         sender = self.config.notice_from or entry.rcpt_tos[0]
         reply = auto_reply(
             mail, text, from_address=sender, at=self.gateway.clock.now(),

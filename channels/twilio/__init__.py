@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from channels.twilio.settings import TwilioSettings
 from channels.twilio.webhooks import routes
-from gateway.plugins import ChannelPlugin
+from gateway.api import ChannelPlugin
 
 plugin = ChannelPlugin(name="twilio", settings=TwilioSettings, routes=routes)
 

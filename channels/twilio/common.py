@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from prometheus_client import Counter
 
-from gateway import metrics
+from gateway.api import metrics
 from policy_core.identities import Identity, IdentityKind
 
 EVIDENCE = frozenset({"AccountSid", "CallSid", "MessageSid", "NumMedia", "ForwardedFrom"})

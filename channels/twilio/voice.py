@@ -18,13 +18,13 @@ from channels.twilio.common import (
     twiml,
 )
 from channels.twilio.settings import TwilioSettings
-from gateway.runtime import Gateway
-from gateway.store.base import StoreError
-from policy_core.models import Action, Channel, Contact, Decision, Notice
+from gateway.api import Gateway, Outcome, ReplyChannel, StoreError
+from policy_core.models import Action, Channel, Contact, Notice
 
 log = logging.getLogger("contact_gateway.twilio")
 PROMPT = Notice(key="emergency_prompt")
 EMERGENCY_KEY = "1"
+SPOKEN = ReplyChannel(channel=Channel.phone, live=True)  # the caller is on the line
 
 
 class Voice:
@@ -53,24 +53,21 @@ class Voice:
         if contact is None:
             return twiml(t.response(t.dial(self.config.forward_to)))
         try:
-            dispatched = await self.gateway.dispatch(contact)
+            outcome = await self.gateway.handle(contact, SPOKEN)
         except Exception:  # a caller is waiting: put them through rather than fail
-            log.exception("call not dispatched: put through to the contact centre")
+            log.exception("call not handled: put through to the contact centre")
             return twiml(t.response(t.dial(self.config.forward_to)))
-        return twiml(self.answer(dispatched.decision))
+        return twiml(self.answer(outcome))
 
-    def answer(self, decision: Decision) -> str:
-        if decision.action is Action.deliver:
+    def answer(self, outcome: Outcome) -> str:
+        if outcome.action is Action.deliver:
             return t.response(t.dial(self.config.forward_to))
-        if decision.action is Action.redirect:
-            target = phone_or_none(decision.destination, self.region) or self.emergency_line
-            return t.response(t.dial(target))
+        if outcome.action is Action.redirect:
+            return t.response(t.dial(outcome.destination or self.emergency_line))
         # refuse (and hold, which on a live call cannot mean silence): the notice, then the
         # emergency option; no key press ends the call.
-        notice = self.gateway.notices.render(
-            decision.notice or Notice(key="restricted"), Channel.phone
-        )
-        return t.response(self._say(notice), self._emergency_option(), t.HANGUP)
+        spoken = [self._say(outcome.notice)] if outcome.notice else []
+        return t.response(*spoken, self._emergency_option(), t.HANGUP)
 
     def _say(self, text: str) -> str:
         return t.say(text, self.config.voice, self.config.language)
@@ -89,11 +86,11 @@ class Voice:
         contact = self._contact(form, emergency=True)
         if contact is not None:
             try:
-                decision = (await self.gateway.dispatch(contact)).decision
-                if decision.action is Action.redirect:
-                    target = phone_or_none(decision.destination, self.region) or target
+                outcome = await self.gateway.handle(contact, None)  # no notice: put through
+                if outcome.action is Action.redirect:
+                    target = outcome.destination or target
             except Exception:  # the emergency line is dialled whatever happens
-                log.exception("emergency call not dispatched: put through all the same")
+                log.exception("emergency call not handled: put through all the same")
         return twiml(t.response(t.dial(target)))
 
     async def status(self, form: dict[str, str]) -> Answer:
@@ -105,9 +102,7 @@ class Voice:
         if not (seconds.isascii() and seconds.isdigit() and len(seconds) < 9):
             return plain("CallDuration must be a whole number of seconds", 400)
         try:
-            known = await self.gateway.store.set_duration(
-                Channel.phone, form["CallSid"], int(seconds)
-            )
+            known = await self.gateway.set_duration(Channel.phone, form["CallSid"], int(seconds))
         except StoreError:
             log.warning("store unreachable: a call's duration was not kept")
             return plain("store unavailable", 503)

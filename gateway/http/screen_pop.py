@@ -26,7 +26,8 @@ from gateway.banner.load import load_banner
 from gateway.banner.wording import CHANNEL_WORDS, display_phone, local_time, view
 from gateway.http import pages
 from gateway.http.auth import Principal, gateway_of
-from gateway.runtime import Dispatched, Gateway
+from gateway.outcome import Dispatched
+from gateway.runtime import Gateway
 from gateway.settings import Role
 from gateway.store.base import StoreError
 from policy_core.models import Action, Channel

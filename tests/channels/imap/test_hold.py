@@ -13,8 +13,7 @@ from channels.imap.poller import Poller, Progress
 from channels.imap.settings import ImapSettings
 from channels.mail.outbound import Endpoint, Relay
 from channels.mail.parse import read_mail, to_contact
-from gateway.runtime import Dispatched
-from tests.channels.mail.local import HOLD, local_gateway
+from tests.channels.mail.local import HOLD, local_gateway, outcome_of
 from tests.channels.mail.sink import Sink
 from tests.clock import NOW
 from tests.dovecot import DovecotServer, available
@@ -48,7 +47,7 @@ async def test_a_held_message_moves_to_restricted_unread_and_nothing_is_sent(
                     mail, envelope_from=None, received_at=NOW,
                     destination=USER, external_id="<hold-imap-1@example.org>",
                 )  # fmt: skip
-                dispatched = Dispatched(contact, HOLD, "contact-1", contact.sender.key)
+                dispatched = outcome_of(contact, HOLD, "contact-1")
                 poller.progress[(poller.conn.uidvalidity, uid)] = Progress(dispatched, mail, RAW)
                 assert await poller.handle(uid)
             finally:

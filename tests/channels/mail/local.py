@@ -7,13 +7,22 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from gateway.api import Outcome
 from gateway.profiles import load_profile
 from gateway.runtime import Gateway
 from gateway.settings import Settings
 from gateway.store import open_store
-from policy_core.models import Action, Decision, RuleHit
+from policy_core.models import Action, Contact, Decision, RuleHit
 
 HOLD = Decision(action=Action.hold, reasons=(RuleHit(rule="held_for_triage", action=Action.hold),))
+
+
+def outcome_of(contact: Contact, decision: Decision, contact_id: str) -> Outcome:
+    """The outcome of `decision` as the gateway would hand it to a channel, with no notice."""
+    return Outcome(
+        action=decision.action, destination=decision.destination, notice=None, contact=contact,
+        contact_id=contact_id, customer_key=contact.sender.key, decision=decision,
+    )  # fmt: skip
 
 
 @contextlib.asynccontextmanager

@@ -10,9 +10,9 @@ import pytest
 
 from channels.mail.parse import read_mail
 from channels.mail.replies import auto_reply, redirect_headers, reply_blocked
-from gateway.runtime import Dispatched
 from policy_core.identities import Identity
 from policy_core.models import Action, Channel, Contact, Decision, RuleHit
+from tests.channels.mail.local import outcome_of
 from tests.clock import NOW
 
 ORIGINAL = (
@@ -88,7 +88,7 @@ def test_redirect_headers_carry_the_contact_and_cannot_be_split() -> None:
             RuleHit(rule="single_point_of_contact", detail="to the officer\r\nBcc: x@evil.example"),
         ),
     )
-    headers = redirect_headers(Dispatched(contact, decision, "c-42", "C-1"))
+    headers = redirect_headers(outcome_of(contact, decision, "c-42"))
     message = email.message_from_bytes(headers + ORIGINAL, policy=email.policy.default)
     assert message["X-Contact-Gateway-Decision"] == "redirect; contact=c-42"
     assert message["X-Contact-Gateway-Reason"].startswith("single_point_of_contact: to the officer")

@@ -40,7 +40,7 @@ SEQUENCE = itertools.count(1)
 
 # Carol and Hana are denied social media, Dave and Gus are restricted, Erin has no restriction,
 # Fay and Hal are denied and their officer, Pat, takes flags by e-mail; Ivy is on letter only;
-# Kim is denied and posts on two days.
+# Kim is denied and posts on two days; Lou is denied and Slack retries one of her events.
 # The Bar customers
 # are denied too: each one's first post raises a new flag, which tells a test that every
 # earlier flag was handled.
@@ -54,6 +54,7 @@ MEMBERS: dict[str, tuple[str, str, str | None, dict[str, str] | None]] = {
     "C-7": ("Ivy", "U0IVY", "letter_only", {"name": "Sam Officer"}),
     "C-8": ("Hal", "U0HAL", "denied", {"name": "Pat Officer", "email": "pat@landlord.example"}),
     "C-10": ("Kim", "U0KIM", "denied", {"name": "Sam Officer"}),
+    "C-11": ("Lou", "U0LOU", "denied", {"name": "Sam Officer"}),
 }
 BARRIERS = [(f"C-9{i:02d}", f"U0BAR{i}") for i in range(16)]
 MEMBERS.update({ref: ("Bar", user, "denied", {"name": "Sam Officer"}) for ref, user in BARRIERS})
@@ -254,6 +255,20 @@ def test_a_denied_member_is_told_again_on_another_day(
     assert len(breaches) == 2  # the flag, too, reaches the officer once a day
     held = read(server, lambda s: s.held("C-10"))
     assert [h.action for h in held] == [Action.refuse] * 3
+
+
+def test_a_retried_event_is_one_contact_with_one_notice(
+    server: GatewayServer, slack_api: SlackApi
+) -> None:
+    payload = send(server, event("U0LOU", text="a post Slack sends twice"))
+    send(server, payload, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    send(server, event("U0LOU", text="a second post"))
+    is_lou = lambda c: c.params.get("user") == "U0LOU"  # noqa: E731
+    slack_api.wait_for("chat.postEphemeral", is_lou)
+    barrier(server, slack_api)
+    assert len(slack_api.of("chat.postEphemeral", is_lou)) == 1  # the profile's one a day
+    held = read(server, lambda s: s.held("C-11"))
+    assert sorted(h.contact.text for h in held) == ["a post Slack sends twice", "a second post"]
 
 
 def test_letter_only_covers_slack_too(server: GatewayServer, slack_api: SlackApi) -> None:

@@ -17,8 +17,8 @@ from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
 from channels.smtp.spool import Entry, Spool, new_id
 from channels.smtp.worker import Job, Worker
-from gateway.runtime import Dispatched, Gateway
-from tests.channels.mail.local import HOLD, local_gateway
+from gateway.runtime import Gateway
+from tests.channels.mail.local import HOLD, local_gateway, outcome_of
 from tests.channels.mail.sink import Sink
 from tests.clock import NOW
 
@@ -54,7 +54,7 @@ async def test_a_held_message_is_kept_whole_and_nothing_is_sent(
             mail, envelope_from=entry.mail_from, received_at=entry.received_at,
             destination="housing@landlord.example", external_id="<held-1@example.org>",
         )  # fmt: skip
-        dispatched = Dispatched(contact, HOLD, "contact-1", contact.sender.key)
+        dispatched = outcome_of(contact, HOLD, "contact-1")
         try:
             await worker.process(Job(entry=entry, raw=RAW, mail=mail, dispatched=dispatched))
         finally:

@@ -4,6 +4,7 @@ auto-replies to the sender)."""
 
 from __future__ import annotations
 
+import json
 import smtplib
 import socket
 import struct
@@ -15,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.channels.mail.people import EMERGENCY, LETTER_ONLY, OFFICER, SPOC, import_people
+from tests.channels.mail.people import (
+    EMERGENCY,
+    LETTER_ONLY,
+    OFFICER,
+    SPOC,
+    import_people,
+    people,
+)
 from tests.channels.mail.sink import Received, Sink
 from tests.serve import GatewayServer
 from tests.servers import free_port
@@ -162,6 +170,31 @@ def test_mailing_lists_and_null_senders_get_no_auto_reply(mail: Mail) -> None:
     mail.wait_drained()
     assert not [m for m in mail.outbound.messages() if m.message["In-Reply-To"] in ids]
     assert not [m for m in mail.downstream.messages() if m.message["Message-ID"] in ids]
+
+
+def test_a_mailing_list_message_spends_no_notice(mail: Mail) -> None:
+    """No auto-reply may go to a list (RFC 3834), so the day's notice is still there for the
+    sender's next personal message."""
+    lou = "lou@example.org"
+    data = people()
+    data["customers"] = [{"ref": "C-LOU", "name": "Lou", "identities": [
+        {"kind": "email", "value": lou}]}]  # fmt: skip
+    data["cases"] = [{**data["cases"][0], "id": "K-LOU", "customer_ref": "C-LOU"}]
+    path = mail.server.directory / "lou.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert mail.server.cli("import", str(path)).returncode == 0
+    list_id, listed = message(lou, "Tenants' newsletter", List_Id="<tenants.example.org>")
+    mail.send(listed, lou)
+    mail.wait_drained()
+    personal_id, personal = message(lou, "My repair")
+    mail.send(personal, lou)
+    [notice] = mail.outbound.wait_until(lambda m: m.message["In-Reply-To"] == personal_id)
+    assert notice.rcpt_tos == (lou,)
+    assert not [m for m in mail.outbound.messages() if m.message["In-Reply-To"] == list_id]
+    assert {"Tenants' newsletter", "My repair"} <= {
+        item["contact"]["subject"]  # type: ignore[index]
+        for item in mail.held()
+    }
 
 
 def test_a_message_sent_twice_is_delivered_once(mail: Mail) -> None:
