@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from channels.smtp.batch import GroupCommit, io_thread
+from gateway.group_commit import GroupCommit, all_or_nothing, io_thread
 
 LEDGER_DAYS = 14
 
@@ -22,7 +22,8 @@ class Ledger:
         self.seen: dict[str, float] = {}
         self._own_io = io is None
         self.io = io or io_thread("spool-ledger")
-        self._appends: GroupCommit[tuple[str, Path | None]] = GroupCommit(self._append, self.io)
+        self._appends: GroupCommit[tuple[str, Path | None], None]
+        self._appends = GroupCommit(all_or_nothing(self._append), self.io)
 
     def open(self) -> None:
         horizon = time.time() - LEDGER_DAYS * 86400
