@@ -13,7 +13,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from gateway.outbox import GiveUp, Outbox
-from gateway.store.base import AuditEntry, Store
+from gateway.store.base import AuditEntry
+from gateway.store.ports import Store
 
 log = logging.getLogger("contact_gateway.slack")
 
