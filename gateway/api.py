@@ -9,6 +9,7 @@ from __future__ import annotations
 from gateway import metrics
 from gateway.flags.mail import goes_by_email
 from gateway.flags.report import FlagReport, describe_flag
+from gateway.group_commit import GroupCommit, all_or_nothing, io_thread
 from gateway.outbox import GiveUp, Outbox
 from gateway.outcome import Outcome, ReplyChannel
 from gateway.plugins import ChannelPlugin, Stop
@@ -23,6 +24,7 @@ __all__ = [
     "FlagReport",
     "Gateway",
     "GiveUp",
+    "GroupCommit",
     "NotFound",
     "Outbox",
     "Outcome",
@@ -30,8 +32,10 @@ __all__ = [
     "Stop",
     "StoreError",
     "StoredFlag",
+    "all_or_nothing",
     "cancel_and_wait",
     "describe_flag",
     "goes_by_email",
+    "io_thread",
     "metrics",
 ]

@@ -14,7 +14,8 @@ from typing import Literal
 
 from gateway.import_file import ACTOR, ImportFile
 from gateway.inputs import InputError, Loc
-from gateway.store.base import AuditEntry, Store
+from gateway.store.base import AuditEntry
+from gateway.store.ports import Store
 from policy_core.cases import Case
 from policy_core.identities import Identity
 from policy_core.models import Customer

@@ -19,6 +19,7 @@ class Dispatched:
     customer_key: str
     duplicate: bool = False
     fail_open: bool = False
+    notice_allowed: bool = False  # asked for (dispatch(notice=True)) and within the allowance
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -1,5 +1,6 @@
-"""The one way through: identify, snapshot, record and count, decide, persist, notify.
-Channels call `Gateway.handle(contact, reply)` (gateway/handle.py) and render its Outcome."""
+"""The one way through: snapshot, decide, then one store call that records and counts the
+contact, saves the decision and counts its notice; flags off the hot path. Channels call
+`Gateway.handle(contact, reply)` (gateway/handle.py) and render its Outcome."""
 
 from __future__ import annotations
 
@@ -17,17 +18,11 @@ from gateway.notices import NoticeRenderer
 from gateway.outcome import Dispatched
 from gateway.services import ChannelServices
 from gateway.settings import Settings
-from gateway.store.base import (
-    Arrival,
-    Store,
-    StoredDecision,
-    StoredFlag,
-    StoreError,
-    Windows,
-)
+from gateway.store.base import Recorded, StoredDecision, StoredFlag, StoreError, Windows
+from gateway.store.ports import Store
 from policy_core import Routes, compute_flags, decide
 from policy_core.london import london_day
-from policy_core.models import Action, Contact, Decision, Flag, RecentContacts, RuleHit
+from policy_core.models import Action, Contact, Decision, Flag, RecentContacts, RuleHit, Snapshot
 from policy_core.profiles import Profile
 
 log = logging.getLogger("contact_gateway.dispatch")
@@ -87,52 +82,64 @@ class Gateway(Handling, ChannelServices):
         self._flags: asyncio.Queue[tuple[str, list[Flag], dt.date, str | None]] = asyncio.Queue()
         self._watchers: set[asyncio.Queue[Dispatched]] = set()
 
-    async def dispatch(self, contact: Contact) -> Dispatched:
-        """Never raises for a store outage: the contact is journalled and delivered."""
+    async def dispatch(self, contact: Contact, *, notice: bool = False) -> Dispatched:
+        """Never raises for a store outage: the contact is journalled and delivered. With
+        `notice`, a refusal's notice is counted against the sender's daily allowance on the
+        contact's channel (`notice_allowed`); a retry of the same contact gets the same answer."""
         with metrics.DISPATCH_SECONDS.time():
-            result = await self._dispatch(contact)
+            result = await self._dispatch(contact, notice)
         metrics.CONTACTS.labels(contact.channel.value, result.decision.action.value).inc()
         return result
 
-    async def _dispatch(self, contact: Contact) -> Dispatched:
+    async def _dispatch(self, contact: Contact, notice: bool) -> Dispatched:
         try:
-            arrival, decision = await self.store.record(contact, self.windows, self._decide)
-            if arrival.duplicate_of is not None:
-                return Dispatched(
-                    contact, decision, arrival.contact_id, arrival.customer_key, duplicate=True
-                )
+            decision, recorded = await self._record(contact, notice)
         except StoreError:
             log.warning("store unreachable: contact on %s journalled, delivered", contact.channel)
             await self.journal.append(contact)
             metrics.FAIL_OPEN.inc()
             decision = Decision(action=Action.deliver, reasons=(FAIL_OPEN,))
             return Dispatched(contact, decision, None, contact.sender.key, fail_open=True)
-        result = Dispatched(contact, decision, arrival.contact_id, arrival.customer_key)
-        if decision.flags:
+        contact_id, customer_key = recorded.contact_id, recorded.customer_key
+        if recorded.duplicate_of is not None:
+            earlier = recorded.duplicate_of
+            return Dispatched(
+                contact, earlier.decision, contact_id, customer_key, duplicate=True,
+                notice_allowed=earlier.notice_allowed,
+            )  # fmt: skip
+        flags = compute_flags(contact, decision, recorded.recent, self.profile)
+        decision = decision.model_copy(update={"flags": flags})
+        result = Dispatched(
+            contact, decision, contact_id, customer_key, notice_allowed=recorded.notice_allowed
+        )
+        if flags:
             day = london_day(contact.received_at)
-            self._flags.put_nowait(
-                (arrival.customer_key, list(decision.flags), day, result.contact_id)
-            )
+            self._flags.put_nowait((customer_key, list(flags), day, contact_id))
         for watcher in self._watchers:
             watcher.put_nowait(result)
         log.info(
-            "contact %s on %s: %s (%s)", arrival.contact_id, contact.channel.value,
+            "contact %s on %s: %s (%s)", contact_id, contact.channel.value,
             decision.action.value, ", ".join(r.rule for r in decision.reasons),
         )  # fmt: skip
         return result
 
-    def _decide(self, contact: Contact, arrival: Arrival) -> Decision:
-        decision = decide(
-            contact, arrival.snapshot, self.profile, contact.received_at, routes=self.routes
-        )
-        flags = compute_flags(contact, decision, arrival.recent, self.profile)
-        return decision.model_copy(update={"flags": flags})
+    async def _record(self, contact: Contact, notice: bool = False) -> tuple[Decision, Recorded]:
+        """The hot path: the snapshot, the decision, and one store call to record it all. The
+        decision is saved as the rules made it; the flags from the counts come after."""
+        decision = self._decide(contact, await self.store.resolve(contact.sender))
+        limit = None
+        if notice and decision.action is Action.refuse:
+            limit = self.profile.notices_per_sender_per_day
+        return decision, await self.store.record(contact, decision, self.windows, limit)
+
+    def _decide(self, contact: Contact, snapshot: Snapshot) -> Decision:
+        return decide(contact, snapshot, self.profile, contact.received_at, routes=self.routes)
 
     async def check(self, contact: Contact) -> Decision:
         """A dry run: the decision and flags this contact would get now, recording nothing.
         The counts are the contact log's as it stands, plus this contact."""
         snapshot = await self.store.resolve(contact.sender)
-        decision = decide(contact, snapshot, self.profile, contact.received_at, routes=self.routes)
+        decision = self._decide(contact, snapshot)
         key = snapshot.customer.ref if snapshot.customer else contact.sender.key
         logged = await self.store.contacts(key, limit=CHECK_LOOKBACK)
         recent = recent_from_log(contact, logged, self.windows)
@@ -140,8 +147,10 @@ class Gateway(Handling, ChannelServices):
         return decision.model_copy(update={"flags": flags})
 
     async def replay_journal(self) -> int:
+        """Records what the store missed, decided as now (they were delivered meanwhile)."""
+
         async def record(contact: Contact) -> None:
-            await self.store.record(contact, self.windows, self._decide)
+            await self._record(contact)
 
         return await self.journal.replay(record)
 

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from gateway.clock import Clock
-from gateway.store.base import AuditEntry, Store, StoredFlag, StoreError
+from gateway.store.base import AuditEntry, StoredFlag, StoreError
+from gateway.store.ports import Store
 from policy_core.identities import Identity
 from policy_core.models import Channel
 from policy_core.profiles import Profile

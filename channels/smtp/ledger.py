@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from channels.mail.identity import MessageIdentity
-from channels.smtp.batch import GroupCommit, io_thread
+from gateway.api import GroupCommit, all_or_nothing, io_thread
 
 LEDGER_DAYS = 14
 _IDENTITY = re.compile(r"[0-9a-f]{32}")
@@ -48,7 +48,8 @@ class Ledger:
         self.seen: dict[tuple[str, str], float] = {}
         self._own_io = io is None
         self.io = io or io_thread("spool-ledger")
-        self._appends: GroupCommit[tuple[str, Path | None]] = GroupCommit(self._append, self.io)
+        self._appends: GroupCommit[tuple[str, Path | None], None]
+        self._appends = GroupCommit(all_or_nothing(self._append), self.io)
 
     def open(self) -> None:
         horizon = self.clock() - LEDGER_DAYS * 86400

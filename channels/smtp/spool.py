@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from channels.smtp.batch import GroupCommit, io_thread
+from gateway.api import GroupCommit, all_or_nothing, io_thread
 
 MAGIC = b"CGSPOOL1 "
 
@@ -72,8 +72,8 @@ class Spool:
         self.queue, self.tmp = root / "queue", root / "tmp"
         self.held, self.failed = root / "held", root / "failed"
         self.io = io_thread("spool-io")  # the ledger may share it: see Ledger
-        self._puts = GroupCommit(self._put_batch, self.io)
-        self._removals = GroupCommit(self._remove_batch, self.io)
+        self._puts = GroupCommit(all_or_nothing(self._put_batch), self.io)
+        self._removals = GroupCommit(all_or_nothing(self._remove_batch), self.io)
 
     def open(self) -> list[Path]:
         """Creates the folders, clears half-written files; returns the queue, oldest first."""

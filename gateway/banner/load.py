@@ -19,7 +19,8 @@ from gateway.banner.models import (
     RestrictionNow,
     label,
 )
-from gateway.store.base import DailyCount, Store, StoredFlag
+from gateway.store.base import DailyCount, StoredFlag
+from gateway.store.ports import Store
 from policy_core import Routes, decide
 from policy_core.cases import Case, CaseState
 from policy_core.identities import Identity, IdentityKind

@@ -1,4 +1,5 @@
-"""The store: one interface (`Store`), two backends chosen by URL.
+"""The store: one port (`Store`, composed of the hot path's and casework's protocols in
+gateway.store.ports), two backends chosen by URL.
 
 - `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`, or `sqlite://:memory:`
 - `redis://host:port/db` (also `rediss://` and `unix://`); `?prefix=cg:` sets the key prefix.
@@ -10,26 +11,28 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from gateway.store.base import (
-    Arrival,
     AuditEntry,
     DailyCount,
     HeldItem,
     IdentityConflict,
     NotFound,
-    Store,
+    Recorded,
     StoredDecision,
     StoredFlag,
     StoreError,
     Windows,
 )
+from gateway.store.ports import Casework, HotPath, Store
 
 __all__ = [
-    "Arrival",
     "AuditEntry",
+    "Casework",
     "DailyCount",
     "HeldItem",
+    "HotPath",
     "IdentityConflict",
     "NotFound",
+    "Recorded",
     "Store",
     "StoreError",
     "StoredDecision",

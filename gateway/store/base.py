@@ -1,27 +1,23 @@
-"""The store port: everything the gateway keeps, behind one interface with two backends
-(`sqlite://` and `redis://`), both held to the same contract tests."""
+"""What the store keeps and answers, and how it fails; the protocols are in gateway.store.ports."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import Field
 
-from policy_core.cases import Case
 from policy_core.identities import Identity
 from policy_core.models import (
     Action,
     Channel,
     Contact,
-    Customer,
     Decision,
     Flag,
     FlagKind,
     Frozen,
     RecentContacts,
-    Snapshot,
 )
 
 
@@ -50,17 +46,19 @@ class StoredDecision(Frozen):
     received_at: dt.datetime
     decision: Decision
     duration_seconds: int | None = None  # a completed call's length, once known (set_duration)
+    notice_allowed: bool = False  # whether a notice was counted within the daily allowance
 
 
-class Arrival(Frozen):
-    """What one round trip on the hot path returns: who the contact is from, their
-    restrictions, and the counts with this contact already recorded."""
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What `record` answers: where the contact was counted, the counts with it included, and
+    for a duplicate (same channel and external_id seen before) the decision saved then."""
 
     contact_id: str
     customer_key: str  # the customer's ref, or the sender's identity key when unknown
-    snapshot: Snapshot
     recent: RecentContacts
-    duplicate_of: StoredDecision | None = None  # same channel + external_id seen before
+    notice_allowed: bool = False  # a notice was asked for and is within today's allowance
+    duplicate_of: StoredDecision | None = None
 
 
 class HeldItem(Frozen):
@@ -106,90 +104,3 @@ class Windows(Frozen):
 
     scattergun_minutes: int = 60
     repeated_days: int = 30
-
-
-Decider = Callable[[Contact, Arrival], Decision]
-"""What `Store.record` asks for the decision: pure and quick (it may run in the store's worker
-thread, inside the transaction that records the contact)."""
-
-
-class Store(Protocol):
-    """Every method is async; a backend raises StoreError when its server is unreachable."""
-
-    async def open(self) -> None: ...
-    async def close(self) -> None: ...
-    async def ping(self) -> bool: ...
-
-    # customers and identities
-    async def put_customer(self, customer: Customer) -> None:
-        """Create or replace; IdentityConflict if an identity (the customer's own or a
-        representative's) belongs to another customer. Nothing is written on conflict."""
-
-    async def get_customer(self, ref: str) -> Customer | None: ...
-    async def find_customers(self, query: str, limit: int = 20) -> list[Customer]:
-        """By reference, name (case-insensitive substring) or any identity key."""
-        ...
-
-    async def resolve(self, identity: Identity) -> Snapshot:
-        """The snapshot for whoever owns this identity (empty for an unknown sender)."""
-        ...
-
-    # cases
-    async def put_case(self, case: Case) -> None:
-        """Create or replace a case whole; the customer's snapshot changes with it."""
-
-    async def get_case(self, case_id: str) -> Case | None: ...
-    async def list_cases(self, customer_ref: str | None = None) -> list[Case]: ...
-
-    # the hot path
-    async def arrive(self, contact: Contact, windows: Windows) -> Arrival:
-        """Resolve, snapshot, record and count one contact atomically. A contact whose
-        channel and external_id were seen before is not counted again: `duplicate_of`
-        carries the earlier decision (if one was saved)."""
-        ...
-
-    async def save_decision(self, arrival: Arrival, contact: Contact, decision: Decision) -> str:
-        """Persist the decision; refused and held contacts also go to the held queue."""
-        ...
-
-    async def record(
-        self, contact: Contact, windows: Windows, decide: Decider
-    ) -> tuple[Arrival, Decision]:
-        """`arrive`, then `decide(contact, arrival)` and `save_decision`, as cheaply as the
-        backend allows (SQLite: one transaction, one durable commit). The decision is saved
-        before this returns. A duplicate whose earlier decision was saved returns that decision
-        and saves nothing. If `decide` raises, the contact stays recorded, undecided."""
-        ...
-
-    async def add_flags(
-        self, customer_key: str, flags: list[Flag], on: dt.date, contact_id: str | None = None
-    ) -> list[StoredFlag]:
-        """Keep the flags not yet raised today for this customer and kind; return those."""
-        ...
-
-    async def allow_notice(
-        self, sender_key: str, channel: Channel, on: dt.date, limit: int
-    ) -> bool:
-        """Counts one notice to this sender on this channel today; False once `limit` is
-        reached (the contact is then held silently)."""
-        ...
-
-    async def acknowledge_flag(self, flag_id: str, actor: str) -> StoredFlag: ...
-    async def list_flags(self, customer_key: str | None = None) -> list[StoredFlag]: ...
-
-    # evidence and reports
-    async def contacts(self, customer_key: str, limit: int = 100) -> list[StoredDecision]: ...
-    async def daily_counts(
-        self, customer_key: str, since: dt.date, until: dt.date
-    ) -> list[DailyCount]: ...
-    async def set_duration(self, channel: Channel, external_id: str, seconds: int) -> bool:
-        """Store a completed call's duration with its contact; False when unknown."""
-        ...
-
-    async def held(
-        self, customer_key: str | None = None, pending_only: bool = False
-    ) -> list[HeldItem]: ...
-    async def triage(self, held_id: str, outcome: str, actor: str, note: str = "") -> HeldItem: ...
-
-    async def audit(self, entry: AuditEntry) -> None: ...
-    async def audit_trail(self, subject: str | None = None) -> list[AuditEntry]: ...

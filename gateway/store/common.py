@@ -8,9 +8,9 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from gateway.store.base import Arrival, HeldItem, StoredFlag, Windows
+from gateway.store.base import HeldItem, StoredDecision, StoredFlag, Windows
 from policy_core.identities import Identity
-from policy_core.models import Action, Contact, Customer, Decision, Flag
+from policy_core.models import Action, Channel, Contact, Customer, Decision, Flag
 
 LONDON = ZoneInfo("Europe/London")
 HOUR_MS = 3_600_000
@@ -63,17 +63,41 @@ def similarity_text(contact: Contact) -> str:
     return contact.text.strip()[:TEXT_CHARS]
 
 
-def held_item(arrival: Arrival, contact: Contact, decision: Decision) -> HeldItem | None:
+def held_item(
+    contact_id: str, customer_key: str, contact: Contact, decision: Decision
+) -> HeldItem | None:
     """What the held queue keeps of a refused or held contact (None for the others)."""
     if decision.action not in HELD_ACTIONS:
         return None
     return HeldItem(
-        id=held_id(arrival.contact_id),
-        contact_id=arrival.contact_id,
-        customer_key=arrival.customer_key,
+        id=held_id(contact_id),
+        contact_id=contact_id,
+        customer_key=customer_key,
         contact=contact,
         action=decision.action,
         reasons=tuple(f"{r.rule}: {r.detail}" if r.detail else r.rule for r in decision.reasons),
+    )
+
+
+def stored_decision(
+    contact_id: str,
+    customer_key: str,
+    channel: str,
+    received_ms: int | str,
+    decision_json: str,
+    duration: int | str | None = None,
+    notice_allowed: int | str | None = None,
+) -> StoredDecision:
+    """A saved decision, from the columns or hash fields either backend keeps it in."""
+    return StoredDecision(
+        id=decision_id(contact_id),
+        contact_id=contact_id,
+        customer_key=customer_key,
+        channel=Channel(channel),
+        received_at=from_ms(int(received_ms)),
+        decision=Decision.model_validate_json(decision_json),
+        duration_seconds=None if duration is None else int(duration),
+        notice_allowed=bool(int(notice_allowed or 0)),
     )
 
 

@@ -1,5 +1,6 @@
 """A customer's snapshot, as both stores keep it: the customer's JSON plus one part per open
-case (its restrictions, labelled with the case), put together and parsed when read."""
+case (its restrictions, labelled with the case), put together and parsed when read; and the
+in-process cache of snapshots both stores serve `resolve` from."""
 
 from __future__ import annotations
 
@@ -84,3 +85,40 @@ def assemble(customer_json: str, parts: Iterable[str]) -> Snapshot:
 
 def _by_case(part: CasePart) -> str:
     return part.case_id
+
+
+class SnapshotCache:
+    """Snapshots by identity key, for known senders only (an unknown sender is never cached,
+    so linking an address to a customer needs no invalidation for it)."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self.live = False
+        self.generation = 0  # bumped by every invalidation: a lookup begun before is not kept
+        self._snapshots: dict[str, tuple[str, Snapshot]] = {}
+        self._keys_of: dict[str, set[str]] = {}
+
+    def get(self, identity_key: str) -> Snapshot | None:
+        if not self.live:
+            return None
+        found = self._snapshots.get(identity_key)
+        return None if found is None else found[1]
+
+    def put(self, identity_key: str, ref: str, snapshot: Snapshot, generation: int) -> None:
+        if not self.live or generation != self.generation:
+            return
+        if len(self._snapshots) >= self.limit:
+            self.clear()
+            return
+        self._snapshots[identity_key] = (ref, snapshot)
+        self._keys_of.setdefault(ref, set()).add(identity_key)
+
+    def invalidate(self, ref: str) -> None:
+        self.generation += 1
+        for key in self._keys_of.pop(ref, set()):
+            self._snapshots.pop(key, None)
+
+    def clear(self) -> None:
+        self.generation += 1
+        self._snapshots.clear()
+        self._keys_of.clear()

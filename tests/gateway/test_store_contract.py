@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -12,16 +14,17 @@ import pytest
 import redis
 
 from gateway.store import (
-    Arrival,
     AuditEntry,
     IdentityConflict,
     NotFound,
+    Recorded,
     Store,
     StoreError,
     Windows,
     open_store,
 )
 from gateway.store.redis import CLIENT_NAME, RedisStore
+from gateway.store.sqlite import SqliteStore
 from policy_core.cases import Case, CaseState
 from policy_core.identities import Identity
 from policy_core.models import (
@@ -98,6 +101,11 @@ def refused(rule: str = "letter_only") -> Decision:
 
 
 DELIVERED = Decision(action=Action.deliver, reasons=(RuleHit(rule="default"),))
+
+
+async def arrive(store: Store, message: Contact, windows: Windows = WINDOWS) -> Recorded:
+    """A contact recorded with a plain delivery, for the tests about counting."""
+    return await store.record(message, DELIVERED, windows)
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -212,16 +220,15 @@ async def test_a_case_needs_its_customer(store: Store) -> None:
     assert await store.get_case("K-1") is None
 
 
-async def test_arrive_counts_the_last_hour_day_and_week(store: Store) -> None:
+async def test_record_counts_the_last_hour_day_and_week(store: Store) -> None:
     await store.put_customer(jo())
     await store.put_case(letter_only_case())
-    first = await store.arrive(contact(NOW - dt.timedelta(days=8)), WINDOWS)
+    first = await arrive(store, contact(NOW - dt.timedelta(days=8)))
     assert (first.recent.last_hour, first.recent.last_day, first.recent.last_week) == (1, 1, 1)
     assert first.customer_key == "C-1001"
-    assert [r.kind for r in first.snapshot.restrictions] == ["letter_only"]
     for ago in (dt.timedelta(days=6), dt.timedelta(hours=23), dt.timedelta(minutes=30)):
-        await store.arrive(contact(NOW - ago, sender=JO_PHONE, channel=Channel.phone), WINDOWS)
-    arrival = await store.arrive(contact(NOW), WINDOWS)
+        await arrive(store, contact(NOW - ago, sender=JO_PHONE, channel=Channel.phone))
+    arrival = await arrive(store, contact(NOW))
     recent = arrival.recent
     assert (recent.last_hour, recent.last_day, recent.last_week) == (2, 3, 4)
     assert arrival.duplicate_of is None and arrival.contact_id != first.contact_id
@@ -231,20 +238,20 @@ async def test_unknown_sender_is_counted_under_their_address(store: Store) -> No
     stranger = "phone:+447700900999"
     for minutes in (20, 10, 0):
         at = NOW - dt.timedelta(minutes=minutes)
-        arrival = await store.arrive(contact(at, stranger, Channel.sms), WINDOWS)
+        arrival = await arrive(store, contact(at, stranger, Channel.sms))
     assert arrival.customer_key == stranger
-    assert arrival.snapshot.customer is None
+    assert (await store.resolve(identity(stranger))).customer is None
     assert arrival.recent.last_hour == 3
 
 
 async def test_channels_used_within_the_scattergun_window(store: Store) -> None:
     await store.put_customer(jo())
-    await store.arrive(contact(NOW - dt.timedelta(minutes=90)), WINDOWS)
-    await store.arrive(contact(NOW - dt.timedelta(minutes=20), JO_PHONE, Channel.sms), WINDOWS)
-    arrival = await store.arrive(contact(NOW, JO_PHONE, Channel.phone), WINDOWS)
+    await arrive(store, contact(NOW - dt.timedelta(minutes=90)))
+    await arrive(store, contact(NOW - dt.timedelta(minutes=20), JO_PHONE, Channel.sms))
+    arrival = await arrive(store, contact(NOW, JO_PHONE, Channel.phone))
     assert arrival.recent.channels_in_window == {Channel.sms, Channel.phone}
-    wide = await store.arrive(
-        contact(NOW + dt.timedelta(minutes=1), SOLICITOR), Windows(scattergun_minutes=120)
+    wide = await arrive(
+        store, contact(NOW + dt.timedelta(minutes=1), SOLICITOR), Windows(scattergun_minutes=120)
     )
     assert wide.recent.channels_in_window == {Channel.email, Channel.sms, Channel.phone}
 
@@ -258,72 +265,100 @@ async def test_earlier_texts_within_the_repeated_days(store: Store) -> None:
         (dt.timedelta(days=1), "who is my officer?"),
     ]
     for ago, text in sent:
-        await store.arrive(contact(NOW - ago, text=text), WINDOWS)
-    arrival = await store.arrive(contact(NOW, text="the boiler is broken"), WINDOWS)
+        await arrive(store, contact(NOW - ago, text=text))
+    arrival = await arrive(store, contact(NOW, text="the boiler is broken"))
     assert arrival.recent.earlier_texts == ("who is my officer?", "the boiler is broken again")
-    other = await store.arrive(contact(NOW, sender="email:else@example.com", text="hi"), WINDOWS)
+    other = await arrive(store, contact(NOW, sender="email:else@example.com", text="hi"))
     assert other.recent.earlier_texts == ()
 
 
-async def test_a_contact_seen_before_is_not_counted_again(store: Store) -> None:
+async def test_a_duplicate_returns_the_earlier_decision_and_saves_nothing(store: Store) -> None:
     await store.put_customer(jo())
-    call = contact(NOW, JO_PHONE, Channel.phone, external_id="CA123")
-    first = await store.arrive(call, WINDOWS)
-    again = await store.arrive(call, WINDOWS)  # decided nowhere yet: a retried webhook
-    assert again.contact_id == first.contact_id and again.duplicate_of is None
-    decision = refused()
-    decision_id = await store.save_decision(first, call, decision)
-    third = await store.arrive(call, WINDOWS)
-    assert third.contact_id == first.contact_id
-    assert third.duplicate_of is not None
-    assert third.duplicate_of.decision == decision and third.duplicate_of.id == decision_id
-    assert third.duplicate_of.channel is Channel.phone and third.duplicate_of.received_at == NOW
-    assert third.recent.last_hour == 1
-    text = await store.arrive(contact(NOW, JO_PHONE, Channel.sms, external_id="CA123"), WINDOWS)
-    assert text.duplicate_of is None and text.recent.last_hour == 2
-    assert await store.save_decision(third, call, decision) == decision_id
-    assert len(await store.held("C-1001")) == 1
-    days = await store.daily_counts("C-1001", NOW.date(), NOW.date())
-    assert [(d.channel, d.count) for d in days] == [(Channel.phone, 1), (Channel.sms, 1)]
-
-
-async def test_record_decides_on_the_arrival_and_saves_the_decision(store: Store) -> None:
-    await store.put_customer(jo())
-    await store.put_case(letter_only_case())
-    seen: list[tuple[str, int]] = []
-
-    def decide(message: Contact, arrival: Arrival) -> Decision:
-        seen.append((arrival.customer_key, arrival.recent.last_hour))
-        assert [r.kind for r in arrival.snapshot.restrictions] == ["letter_only"]
-        return refused()
-
-    call = contact(NOW, JO_PHONE, Channel.phone, text="call me", external_id="CA9")
-    arrival, decision = await store.record(call, WINDOWS, decide)
-    assert decision == refused() and seen == [("C-1001", 1)]
+    call = contact(NOW, JO_PHONE, Channel.phone, text="call me", external_id="CA123")
+    first = await store.record(call, refused(), WINDOWS)
+    assert first.duplicate_of is None and first.recent.last_hour == 1
+    again = await store.record(call, DELIVERED, WINDOWS, notice_limit=5)  # a retried webhook
+    assert again.contact_id == first.contact_id and again.customer_key == "C-1001"
+    earlier = again.duplicate_of
+    assert earlier is not None and earlier.decision == refused()
+    assert earlier.contact_id == first.contact_id and earlier.channel is Channel.phone
+    assert earlier.received_at == NOW and not again.notice_allowed
+    assert again.recent.last_hour == 1
     (logged,) = await store.contacts("C-1001")
-    assert logged.contact_id == arrival.contact_id and logged.decision == refused()
+    assert logged == earlier
     assert [item.contact.text for item in await store.held("C-1001")] == ["call me"]
+    days = await store.daily_counts("C-1001", NOW.date(), NOW.date())
+    assert [(d.channel, d.count) for d in days] == [(Channel.phone, 1)]
+    later = contact(NOW + dt.timedelta(minutes=1), JO_PHONE, Channel.phone, external_id="CA124")
+    assert (await store.record(later, refused(), WINDOWS, notice_limit=1)).notice_allowed
+    text = await arrive(store, contact(NOW, JO_PHONE, Channel.sms, external_id="CA123"))
+    assert text.duplicate_of is None and text.recent.last_hour == 2  # another channel
 
-    again, earlier = await store.record(call, WINDOWS, decide)  # a retried webhook
-    assert again.duplicate_of is not None and again.contact_id == arrival.contact_id
-    assert earlier == refused() and len(seen) == 1
-    assert len(await store.contacts("C-1001")) == 1 and len(await store.held("C-1001")) == 1
+
+async def test_a_notice_is_counted_with_the_decision_within_the_daily_allowance(
+    store: Store,
+) -> None:
+    await store.put_customer(jo())
+    answers = []
+    for n in range(3):
+        message = contact(NOW + dt.timedelta(minutes=n), text=f"m{n}", external_id=f"M-{n}")
+        answers.append(await store.record(message, refused(), WINDOWS, notice_limit=2))
+    assert [r.notice_allowed for r in answers] == [True, True, False]
+    retried = await store.record(contact(NOW, text="m0", external_id="M-0"), refused(), WINDOWS, 2)
+    assert retried.duplicate_of is not None and retried.notice_allowed
+    assert retried.duplicate_of.notice_allowed
+    late = await store.record(
+        contact(NOW + dt.timedelta(minutes=5), external_id="M-2"), refused(), WINDOWS, 2
+    )
+    assert late.duplicate_of is not None and not late.notice_allowed  # the first answer
+    unasked = await store.record(contact(NOW, JO_PHONE, Channel.sms), refused(), WINDOWS)
+    assert not unasked.notice_allowed
+    tomorrow = contact(NOW + dt.timedelta(days=1))
+    assert (await store.record(tomorrow, refused(), WINDOWS, notice_limit=2)).notice_allowed
+    logged = await store.contacts("C-1001")
+    assert sum(d.notice_allowed for d in logged) == 3
 
 
-async def test_record_keeps_the_contact_when_the_decision_fails(store: Store) -> None:
-    def broken(message: Contact, arrival: Arrival) -> Decision:
-        raise RuntimeError("a bug in a rule")
+@contextlib.asynccontextmanager
+async def failing_writes(store: Store, redis_url: str) -> AsyncIterator[None]:
+    """The store refuses to finish a write: SQLite at its last insert (the held queue), as a
+    full disk would; Redis out of memory, as it refuses a script that would write."""
+    if isinstance(store, SqliteStore):
+        db = sqlite3.connect(store.path, isolation_level=None)
+        db.execute(
+            "CREATE TRIGGER no_room BEFORE INSERT ON held BEGIN SELECT RAISE(ABORT, 'full'); END"
+        )
+        try:
+            yield
+        finally:
+            db.execute("DROP TRIGGER no_room")
+            db.close()
+        return
+    admin = redis.Redis.from_url(redis_url)
+    before = str(admin.config_get("maxmemory")["maxmemory"])
+    admin.config_set("maxmemory", 1)
+    try:
+        yield
+    finally:
+        admin.config_set("maxmemory", before)
+        admin.close()
 
-    message = contact(NOW, text="hello", external_id="M-1")
-    with pytest.raises(RuntimeError):
-        await store.record(message, WINDOWS, broken)
-    arrival = await store.arrive(message, WINDOWS)  # recorded, undecided: decided on retry
-    assert arrival.duplicate_of is None and arrival.recent.last_hour == 1
-    days = await store.daily_counts(JO_EMAIL, NOW.date(), NOW.date())
-    assert [(d.channel, d.count) for d in days] == [(Channel.email, 1)]
-    _, decision = await store.record(message, WINDOWS, lambda c, a: DELIVERED)
-    assert decision == DELIVERED
-    assert [d.decision for d in await store.contacts(JO_EMAIL)] == [DELIVERED]
+
+async def test_a_failed_record_leaves_nothing_half_written(
+    store: Store, request: pytest.FixtureRequest
+) -> None:
+    await store.put_customer(jo())
+    url = "" if isinstance(store, SqliteStore) else request.getfixturevalue("redis_url")
+    message = contact(NOW, text="please call", external_id="M-1")
+    async with failing_writes(store, url):
+        with pytest.raises(StoreError):
+            await store.record(message, refused(), WINDOWS, notice_limit=1)
+    assert await store.contacts("C-1001") == [] and await store.held("C-1001") == []
+    assert await store.daily_counts("C-1001", NOW.date(), NOW.date()) == []
+    recorded = await store.record(message, refused(), WINDOWS, notice_limit=1)  # the retry
+    assert recorded.duplicate_of is None and recorded.recent.last_hour == 1
+    assert recorded.notice_allowed  # the failed attempt counted no notice
+    assert len(await store.held("C-1001")) == 1
 
 
 async def test_refused_and_held_contacts_go_to_the_held_queue(store: Store) -> None:
@@ -331,8 +366,8 @@ async def test_refused_and_held_contacts_go_to_the_held_queue(store: Store) -> N
     saved = []
     for minutes, decision in ((3, refused()), (2, DELIVERED), (1, Decision(action=Action.hold))):
         message = contact(NOW - dt.timedelta(minutes=minutes), text=f"message {minutes}")
-        arrival = await store.arrive(message, WINDOWS)
-        saved.append(await store.save_decision(arrival, message, decision))
+        recorded = await store.record(message, decision, WINDOWS)
+        saved.append("dc_" + recorded.contact_id.removeprefix("ct_"))
     held = await store.held("C-1001")
     assert [(item.action, item.contact.text) for item in held] == [
         (Action.refuse, "message 3"),
@@ -350,8 +385,7 @@ async def test_refused_and_held_contacts_go_to_the_held_queue(store: Store) -> N
 async def test_triage_records_the_outcome(store: Store) -> None:
     await store.put_customer(jo())
     message = contact(NOW, text="please call me")
-    arrival = await store.arrive(message, WINDOWS)
-    await store.save_decision(arrival, message, refused())
+    await store.record(message, refused(), WINDOWS)
     (item,) = await store.held(pending_only=True)
     done = await store.triage(item.id, "new_information", "officer.ann", "new repair reported")
     assert (done.triage, done.triaged_by, done.note) == (
@@ -395,12 +429,16 @@ async def test_acknowledging_a_flag(store: Store) -> None:
 
 
 async def test_notices_are_limited_per_sender_channel_and_day(store: Store) -> None:
-    day = NOW.date()
-    allowed = [await store.allow_notice(JO_EMAIL, Channel.email, day, 2) for _ in range(3)]
-    assert allowed == [True, True, False]
-    assert await store.allow_notice(JO_EMAIL, Channel.sms, day, 2)
-    assert await store.allow_notice(JO_EMAIL, Channel.email, day + dt.timedelta(days=1), 2)
-    assert await store.allow_notice("email:else@example.com", Channel.email, day, 2)
+    seen = iter(range(100))
+
+    async def allowed(sender: str, channel: Channel, at: dt.datetime) -> bool:
+        message = contact(at, sender, channel, external_id=f"X-{next(seen)}")
+        return (await store.record(message, refused(), WINDOWS, notice_limit=2)).notice_allowed
+
+    assert [await allowed(JO_EMAIL, Channel.email, NOW) for _ in range(3)] == [True, True, False]
+    assert await allowed(JO_PHONE, Channel.sms, NOW)
+    assert await allowed(JO_EMAIL, Channel.email, NOW + dt.timedelta(days=1))
+    assert await allowed("email:else@example.com", Channel.email, NOW)
 
 
 async def test_daily_counts_over_thirteen_months_by_london_day(store: Store) -> None:
@@ -415,7 +453,7 @@ async def test_daily_counts_over_thirteen_months_by_london_day(store: Store) -> 
     ]
     for at, channel in moments:
         sender = JO_PHONE if channel is Channel.phone else JO_EMAIL
-        await store.arrive(contact(at, sender, channel), WINDOWS)
+        await arrive(store, contact(at, sender, channel))
     counts = await store.daily_counts("C-1001", dt.date(2023, 6, 2), dt.date(2024, 7, 2))
     assert [(c.day, c.channel, c.count) for c in counts] == [
         (dt.date(2023, 6, 15), Channel.email, 1),
@@ -429,8 +467,7 @@ async def test_daily_counts_over_thirteen_months_by_london_day(store: Store) -> 
 async def test_a_call_duration_is_kept_with_its_contact(store: Store) -> None:
     await store.put_customer(jo())
     call = contact(NOW, JO_PHONE, Channel.phone, external_id="CA777")
-    arrival = await store.arrive(call, WINDOWS)
-    await store.save_decision(arrival, call, DELIVERED)
+    await arrive(store, call)
     assert await store.set_duration(Channel.phone, "CA777", 95)
     assert not await store.set_duration(Channel.phone, "CA404", 95)
     assert not await store.set_duration(Channel.sms, "CA777", 95)
@@ -440,9 +477,8 @@ async def test_a_call_duration_is_kept_with_its_contact(store: Store) -> None:
 
 async def test_history_of_an_address_follows_it_to_a_customer(store: Store) -> None:
     early = contact(NOW - dt.timedelta(days=2), "email:jo.b@example.com", text="hello")
-    arrival = await store.arrive(early, WINDOWS)
+    arrival = await store.record(early, refused(), WINDOWS)
     assert arrival.customer_key == "email:jo.b@example.com"
-    await store.save_decision(arrival, early, refused())
     await store.put_customer(jo(identities=(identity("email:jo.b@example.com"),)))
     assert [d.contact_id for d in await store.contacts("C-1001")] == [arrival.contact_id]
     days = await store.daily_counts("C-1001", NOW.date() - dt.timedelta(days=3), NOW.date())
@@ -491,7 +527,7 @@ async def test_sqlite_in_a_missing_directory_is_a_store_error(tmp_path: Path) ->
     with pytest.raises(StoreError):
         await store.open()
     with pytest.raises(StoreError):
-        await store.arrive(contact(NOW), WINDOWS)
+        await arrive(store, contact(NOW))
     assert not await store.ping()
 
 
@@ -504,13 +540,13 @@ async def test_redis_down_is_a_store_error_until_it_is_back(tmp_path: Path) -> N
             assert await store.ping()
             server.kill()
             with pytest.raises(StoreError):
-                await store.arrive(contact(NOW), WINDOWS)
+                await arrive(store, contact(NOW))
             with pytest.raises(StoreError):
                 await store.put_customer(jo())
             assert not await store.ping()
             server.start()
             # No persistence: the restarted server is empty, and its script cache too.
-            arrival = await store.arrive(contact(NOW), WINDOWS)
+            arrival = await arrive(store, contact(NOW))
             assert arrival.recent.last_hour == 1 and await store.ping()
         finally:
             await store.close()
@@ -596,9 +632,13 @@ async def test_the_hot_path_is_one_round_trip(redis_server: RedisServer) -> None
         admin.config_set("slowlog-log-slower-than", 0)
         admin.config_set("slowlog-max-len", 1000)
         admin.slowlog_reset()
-        arrival = await store.arrive(contact(NOW, text="hello"), WINDOWS)
+        # A contact from a sender whose snapshot is cached: resolve, then one script.
+        await _wait_until_async(lambda: _cached(store, JO_EMAIL))
+        admin.slowlog_reset()
+        assert (await store.resolve(identity(JO_EMAIL))).restrictions
+        recorded = await store.record(contact(NOW, text="hello"), refused(), WINDOWS, 1)
         assert _commands_by(admin, CLIENT_NAME) == ["evalsha"]
-        assert arrival.recent.last_hour == 1 and arrival.snapshot.restrictions
+        assert recorded.recent.last_hour == 1 and recorded.notice_allowed
 
         # A banner lookup once cached costs no round trip at all.
         await _wait_until_async(lambda: _cached(store, JO_PHONE))
@@ -626,3 +666,33 @@ async def _wait_until_async(condition: Callable[[], Awaitable[bool]], seconds: f
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+# SQLite only: the snapshot cache notices what another connection (another process) wrote.
+
+
+async def test_sqlite_snapshots_cached_see_another_connection_s_writes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    serving, importing = open_store(url), open_store(url)
+    assert isinstance(serving, SqliteStore)
+    await serving.open()
+    await importing.open()
+    try:
+        await importing.put_customer(jo())
+        for _ in range(2):  # the first read finds the file changed, and so is not kept
+            assert (await serving.resolve(identity(JO_EMAIL))).restrictions == ()
+        assert serving.snapshots.cache.get(identity(JO_EMAIL).key) is not None  # kept
+        await serving.record(contact(NOW), DELIVERED, WINDOWS)  # our own writes keep it
+        assert (await serving.resolve(identity(JO_EMAIL))).restrictions == ()
+        await importing.put_case(letter_only_case())
+        snapshot = await serving.resolve(identity(JO_EMAIL))
+        assert [r.kind for r in snapshot.restrictions] == ["letter_only"]
+        await serving.put_case(letter_only_case(CaseState.closed))  # and our own changes
+        assert (await serving.resolve(identity(JO_PHONE))).restrictions == ()
+        assert (await serving.resolve(identity(JO_EMAIL))).restrictions == ()
+        await importing.put_customer(jo(name="Jo B"))
+        found = (await serving.resolve(identity(JO_EMAIL))).customer
+        assert found is not None and found.name == "Jo B"
+    finally:
+        await importing.close()
+        await serving.close()

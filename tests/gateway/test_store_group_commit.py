@@ -1,10 +1,12 @@
 """Many `record` calls at once (as the channels make them) behave as if made one by one, on
-both backends; on SQLite those pending together share one transaction (group commit)."""
+both backends; on SQLite those pending together share one transaction (group commit), and a
+contact that fails in it is rolled back alone."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 import threading
 import uuid
 from collections.abc import AsyncIterator
@@ -12,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.store import Arrival, Store, Windows, open_store
+from gateway.store import Store, StoreError, Windows, open_store
+from gateway.store.sqlite import SqliteStore
 from policy_core.identities import Identity
 from policy_core.models import Action, Channel, Contact, Decision, RuleHit
 
@@ -47,83 +50,80 @@ def decision_for(contact: Contact) -> Decision:
     return Decision(action=Action.deliver, reasons=(RuleHit(rule=contact.text.replace(" ", "_")),))
 
 
-def decide(contact: Contact, arrival: Arrival) -> Decision:
-    if contact.text == f"message {FAILING}":
-        raise RuntimeError("a bug in a rule")
-    return decision_for(contact)
-
-
-def deliver(contact: Contact, arrival: Arrival) -> Decision:
-    return decision_for(contact)
+def refuse_message(path: str, n: int) -> sqlite3.Connection:
+    """A real failure for one contact of a batch: SQLite refuses to insert its text."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(
+        "CREATE TRIGGER refused BEFORE INSERT ON contacts "
+        f"WHEN NEW.text_for_similarity = 'message {n}' BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    return db
 
 
 async def test_concurrent_records_are_each_recorded_once(store: Store) -> None:
     batch = [message(i) for i in range(24)] + [message(REPEATED)]
     results = await asyncio.gather(
-        *(store.record(c, WINDOWS, decide) for c in batch), return_exceptions=True
+        *(store.record(c, decision_for(c), WINDOWS) for c in batch), return_exceptions=True
     )
-    assert isinstance(results[FAILING], RuntimeError)
     for contact, result in zip(batch, results, strict=True):
         sender = contact.sender.key
         days = await store.daily_counts(sender, NOW.date(), NOW.date())
         assert [(d.channel, d.count) for d in days] == [(Channel.sms, 1)]
-        logged = await store.contacts(sender)
-        if contact.text == f"message {FAILING}":
-            assert logged == []  # recorded, undecided: decided on retry
-            arrival = await store.arrive(contact, WINDOWS)
-            assert arrival.duplicate_of is None and arrival.recent.last_hour == 1
-            continue
         assert not isinstance(result, BaseException)
-        arrival, decision = result
-        assert decision == decision_for(contact)
-        assert [(d.contact_id, d.decision) for d in logged] == [(arrival.contact_id, decision)]
+        logged = await store.contacts(sender)
+        assert [(d.contact_id, d.decision) for d in logged] == [
+            (result.contact_id, decision_for(contact))
+        ]
     first, again = results[REPEATED], results[-1]
     assert not isinstance(first, BaseException) and not isinstance(again, BaseException)
-    assert first[0].contact_id == again[0].contact_id and first[1] == again[1]
+    assert first.contact_id == again.contact_id  # whichever ran second is the duplicate
+    (duplicate,) = [r.duplicate_of for r in (first, again) if r.duplicate_of is not None]
+    assert duplicate.decision == decision_for(batch[-1])
 
 
 async def test_sqlite_records_pending_together_in_one_batch_as_if_one_by_one(
     tmp_path: Path,
 ) -> None:
-    """The worker is held in the first contact's decision while the others queue up, so they
-    are one batch: the same counts and decisions as sequential calls."""
+    """The worker is held while the contacts queue up, so they are one batch: the same counts
+    as sequential calls; the one SQLite refuses is rolled back alone."""
     store = open_store(f"sqlite:///{tmp_path / 'gateway.db'}")
+    assert isinstance(store, SqliteStore)
     await store.open()
+    refusing = refuse_message(store.path, FAILING)
     entered, release = threading.Event(), threading.Event()
-    seen: list[tuple[str, int]] = []
 
-    def held_first(contact: Contact, arrival: Arrival) -> Decision:
-        if contact.text == "message 0":
-            entered.set()
-            release.wait(10)
-        seen.append((contact.text, arrival.recent.last_hour))
-        return decide(contact, arrival)
+    def hold(db: sqlite3.Connection) -> None:
+        entered.set()
+        release.wait(10)
 
-    one = "jo@example.com"  # every contact from one sender, so each sees the ones before
-    first = asyncio.ensure_future(store.record(message(0, one), WINDOWS, held_first))
+    held = asyncio.ensure_future(store.db.bind(hold)())
     assert await asyncio.to_thread(entered.wait, 10)
-    batch = [message(i, one) for i in range(1, 12)] + [message(REPEATED, one)]
-    rest = [asyncio.ensure_future(store.record(c, WINDOWS, held_first)) for c in batch]
+    one = "jo@example.com"  # every contact from one sender, so each sees the ones before
+    batch = [message(i, one) for i in range(12)] + [message(REPEATED, one)]
+    pending = [asyncio.ensure_future(store.record(c, decision_for(c), WINDOWS)) for c in batch]
     await asyncio.sleep(0.01)  # every call is pending now
     release.set()
-    results = await asyncio.gather(first, *rest, return_exceptions=True)
+    await held
+    results = await asyncio.gather(*pending, return_exceptions=True)
     await store.close()
+    refusing.close()
 
-    assert seen == [(f"message {i}", i + 1) for i in range(12)]  # the repeat is not decided
-    assert isinstance(results[FAILING], RuntimeError)
+    assert isinstance(results[FAILING], StoreError)
+    counted = [r.recent.last_hour for r in results[:-1] if not isinstance(r, BaseException)]
+    assert counted == list(range(1, 12))
     again = results[-1]
-    assert not isinstance(again, BaseException) and again[0].duplicate_of is not None
-    assert again[1] == decision_for(message(REPEATED))
-    decided = [r for r in results[:-1] if not isinstance(r, BaseException)]
-    assert [d for _, d in decided] == [decision_for(message(i)) for i in range(12) if i != 7]
+    assert not isinstance(again, BaseException) and again.duplicate_of is not None
+    assert again.duplicate_of.decision == decision_for(message(REPEATED))
 
 
 async def test_a_lone_record_after_a_batch_is_not_kept_waiting(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'gateway.db'}")
     await store.open()
-    await asyncio.gather(*(store.record(message(i), WINDOWS, decide) for i in range(8, 16)))
-    _, decision = await asyncio.wait_for(store.record(message(20), WINDOWS, decide), 5)
-    assert decision == decision_for(message(20))
+    batch = [message(i) for i in range(8, 16)]
+    await asyncio.gather(*(store.record(c, decision_for(c), WINDOWS) for c in batch))
+    lone = message(20)
+    recorded = await asyncio.wait_for(store.record(lone, decision_for(lone), WINDOWS), 5)
+    assert recorded.recent.last_hour == 1
     await store.close()
 
 
@@ -132,12 +132,12 @@ async def test_records_pending_as_the_sqlite_store_closes_are_committed(tmp_path
     store = open_store(url)
     await store.open()
     batch = [message(i) for i in range(8)]
-    pending = [asyncio.ensure_future(store.record(c, WINDOWS, deliver)) for c in batch]
+    pending = [asyncio.ensure_future(store.record(c, decision_for(c), WINDOWS)) for c in batch]
     await asyncio.sleep(0)  # every call is submitted
     await store.close()
-    assert [d for _, d in await asyncio.gather(*pending)] == [decision_for(c) for c in batch]
+    assert all(r.duplicate_of is None for r in await asyncio.gather(*pending))
     store = open_store(url)
     await store.open()
     logged = [await store.contacts(message(i).sender.key) for i in range(8)]
     await store.close()
-    assert [len(found) for found in logged] == [1] * 8
+    assert [[d.decision for d in found] for found in logged] == [[decision_for(c)] for c in batch]

@@ -20,7 +20,7 @@ import pytest
 
 from channels.slack.flags import OPEN_CASE
 from gateway.store import open_store
-from gateway.store.base import Store
+from gateway.store.ports import Store
 from policy_core.models import Action, Channel
 from tests.channels.slack.slack_api import Call, SlackApi, signed_headers
 from tests.clock import NOW, TODAY

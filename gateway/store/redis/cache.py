@@ -1,5 +1,5 @@
-"""Snapshots cached in process for lookups (the agents' banner, dry-run checks), dropped when
-any gateway publishes that a customer or case changed. The cache is only trusted while this
+"""The Redis store's snapshot cache follows invalidations: a snapshot is dropped when any
+gateway publishes that its customer or case changed. The cache is only trusted while this
 process is subscribed: when the subscription drops it empties and stays dark until it is back."""
 
 from __future__ import annotations
@@ -10,46 +10,9 @@ import logging
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from policy_core.models import Snapshot
+from gateway.store.snapshots import SnapshotCache
 
 log = logging.getLogger("contact_gateway.store.redis")
-
-
-class SnapshotCache:
-    """Snapshots by identity key, for known senders only (an unknown sender is never cached,
-    so linking an address to a customer needs no invalidation for it)."""
-
-    def __init__(self, limit: int = 10_000) -> None:
-        self.limit = limit
-        self.live = False
-        self.generation = 0  # bumped by every invalidation: a lookup begun before is not kept
-        self._snapshots: dict[str, tuple[str, Snapshot]] = {}
-        self._keys_of: dict[str, set[str]] = {}
-
-    def get(self, identity_key: str) -> Snapshot | None:
-        if not self.live:
-            return None
-        found = self._snapshots.get(identity_key)
-        return None if found is None else found[1]
-
-    def put(self, identity_key: str, ref: str, snapshot: Snapshot, generation: int) -> None:
-        if not self.live or generation != self.generation:
-            return
-        if len(self._snapshots) >= self.limit:
-            self.clear()
-            return
-        self._snapshots[identity_key] = (ref, snapshot)
-        self._keys_of.setdefault(ref, set()).add(identity_key)
-
-    def invalidate(self, ref: str) -> None:
-        self.generation += 1
-        for key in self._keys_of.pop(ref, set()):
-            self._snapshots.pop(key, None)
-
-    def clear(self) -> None:
-        self.generation += 1
-        self._snapshots.clear()
-        self._keys_of.clear()
 
 
 async def listen(client: aioredis.Redis, channel: str, cache: SnapshotCache) -> None:

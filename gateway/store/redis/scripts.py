@@ -5,7 +5,7 @@ Keys (after the prefix): identities (hash: identity key -> "ref|representative i
 bound:REF (set of the identity keys bound to a customer), customer:REF, names (hash: ref ->
 case-folded name), case:ID, part:ID (the case's part of the snapshot), cases:REF (set),
 case-owner (hash: case id -> ref), contact:ID (hash: json, key, channel, at, decision,
-duration), ext:CHANNEL:EXTERNAL_ID (-> contact id), daily:KEY:DAY (hash: channel -> count),
+notice, duration), ext:CHANNEL:EXTERNAL_ID (-> contact id), daily:KEY:DAY (hash: channel -> count),
 recent:KEY (zset: "id|channel" by ms), texts:KEY (zset: "id|text" by ms), decided:KEY (zset of
 decided contact ids by ms), held:ID, held-all / held-pending / held-by:KEY (zsets by ms),
 flag:ID, flag-once:KEY:KIND:DAY, flag-seq, flags-all / flags-by:KEY (zsets by sequence),
@@ -15,7 +15,8 @@ are published on the channel PREFIX + "invalidate" with the customer's ref."""
 from __future__ import annotations
 
 # Reads the sender's binding and the customer's snapshot; leaves ref, representative,
-# customer and parts (false, '', false, {} for an unknown sender).
+# customer and parts (false, '', false, {} for an unknown sender). Only RESOLVE reads it: the hot
+# path takes the snapshot from the in-process cache when it can.
 _SNAPSHOT = """
 local ref, representative, customer, parts = false, '', false, {}
 local owner = redis.call('HGET', p .. 'identities', sender)
@@ -37,26 +38,43 @@ return {{ref, representative, customer, parts}}
 
 # ARGV: prefix, sender, channel, external id ('' for none), new contact id, received at (ms),
 # local day, contact JSON, text, then the window starts (exclusive): hour, day, week,
-# scattergun, repeated; then TTLs: daily, recent, texts; then the texts trim rank.
-ARRIVE = f"""
+# scattergun, repeated; then TTLs: daily, recent, texts; the texts trim rank; the decision
+# JSON; the held item's JSON without its ids ('' when not held); the notice limit ('' when no
+# notice is asked for) and its TTL. Returns {key, id, earlier (HMGET of a duplicate) or false,
+# notice allowed (0/1), then the counts}. A duplicate writes nothing. The first write is the
+# one Redis refuses when out of memory, so a refused script has written nothing.
+RECORD = """
 local p, sender, channel, external = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local id, at = ARGV[5], ARGV[6]
-{_SNAPSHOT}
-local key = ref or sender
-local earlier = false
+local function counts(key, head)
+  local recent = p .. 'recent:' .. key
+  head[#head + 1] = redis.call('ZCOUNT', recent, '(' .. ARGV[10], at)
+  head[#head + 1] = redis.call('ZCOUNT', recent, '(' .. ARGV[11], at)
+  head[#head + 1] = redis.call('ZCOUNT', recent, '(' .. ARGV[12], at)
+  head[#head + 1] = redis.call('ZRANGEBYSCORE', recent, '(' .. ARGV[13], at)
+  head[#head + 1] = redis.call('ZREVRANGEBYSCORE', p .. 'texts:' .. key, at, '(' .. ARGV[14])
+  return head
+end
+local owner = redis.call('HGET', p .. 'identities', sender)
+local key = owner and string.match(owner, '^(.*)|%d*$') or sender
+local recorded = false
 if external ~= '' then
   local ext = p .. 'ext:' .. channel .. ':' .. external
-  earlier = redis.call('GET', ext)
-  if not earlier then redis.call('SET', ext, id) end
+  local earlier = redis.call('GET', ext)
+  if earlier then
+    id = earlier
+    local stored = redis.call('HMGET', p .. 'contact:' .. id, 'key', 'at', 'decision', 'duration',
+      'notice')
+    key = stored[1] or key
+    if stored[3] then return counts(key, {key, id, stored, tonumber(stored[5] or '0')}) end
+    recorded = true  -- recorded, undecided, by an earlier version of the gateway
+  else
+    redis.call('SET', ext, id)
+  end
 end
-local stored = false
-if earlier then
-  id = earlier
-  stored = redis.call('HMGET', p .. 'contact:' .. id, 'key', 'at', 'decision', 'duration')
-  key = stored[1] or key
-else
-  redis.call('HSET', p .. 'contact:' .. id, 'json', ARGV[8], 'key', key, 'channel', channel,
-    'at', at)
+local contact = p .. 'contact:' .. id
+if not recorded then
+  redis.call('HSET', contact, 'json', ARGV[8], 'key', key, 'channel', channel, 'at', at)
   local daily = p .. 'daily:' .. key .. ':' .. ARGV[7]
   redis.call('HINCRBY', daily, channel, 1)
   redis.call('EXPIRE', daily, ARGV[15])
@@ -71,15 +89,26 @@ else
     redis.call('EXPIRE', texts, ARGV[17])
   end
 end
-local recent = p .. 'recent:' .. key
-return {{
-  key, id, stored, ref, representative, customer, parts,
-  redis.call('ZCOUNT', recent, '(' .. ARGV[10], at),
-  redis.call('ZCOUNT', recent, '(' .. ARGV[11], at),
-  redis.call('ZCOUNT', recent, '(' .. ARGV[12], at),
-  redis.call('ZRANGEBYSCORE', recent, '(' .. ARGV[13], at),
-  redis.call('ZREVRANGEBYSCORE', p .. 'texts:' .. key, at, '(' .. ARGV[14]),
-}}
+local allowed = 0
+if ARGV[21] ~= '' then
+  local notice = p .. 'notice:' .. sender .. ':' .. channel .. ':' .. ARGV[7]
+  if tonumber(redis.call('GET', notice) or '0') < tonumber(ARGV[21]) then
+    redis.call('INCR', notice)
+    redis.call('EXPIRE', notice, ARGV[22])
+    allowed = 1
+  end
+end
+redis.call('HSET', contact, 'decision', ARGV[19], 'notice', allowed)
+redis.call('ZADD', p .. 'decided:' .. key, at, id)
+if ARGV[20] ~= '' then
+  local held = 'hd_' .. string.sub(id, 4)
+  redis.call('SET', p .. 'held:' .. held, '{"id":"' .. held .. '","contact_id":"' .. id ..
+    '","customer_key":' .. cjson.encode(key) .. ',' .. string.sub(ARGV[20], 2))
+  for _, queue in ipairs({'held-all', 'held-pending', 'held-by:' .. key}) do
+    redis.call('ZADD', p .. queue, at, held)
+  end
+end
+return counts(key, {key, id, false, allowed})
 """
 
 # ARGV: prefix, ref, customer JSON, search name, then (identity key, binding) pairs.
@@ -124,23 +153,6 @@ else
   redis.call('SET', p .. 'part:' .. id, ARGV[5])
 end
 redis.call('PUBLISH', p .. 'invalidate', ref)
-return 1
-"""
-
-# ARGV: prefix, contact id, customer key, decision JSON, received at (ms), held id, held JSON
-# ('' when not held). -1: no such contact; 0: a decision was saved before; 1: saved.
-SAVE_DECISION = """
-local p, id, key, at = ARGV[1], ARGV[2], ARGV[3], ARGV[5]
-local contact = p .. 'contact:' .. id
-if redis.call('EXISTS', contact) == 0 then return -1 end
-if redis.call('HSETNX', contact, 'decision', ARGV[4]) == 0 then return 0 end
-redis.call('ZADD', p .. 'decided:' .. key, at, id)
-if ARGV[7] ~= '' then
-  redis.call('SET', p .. 'held:' .. ARGV[6], ARGV[7])
-  for _, queue in ipairs({'held-all', 'held-pending', 'held-by:' .. key}) do
-    redis.call('ZADD', p .. queue, at, ARGV[6])
-  end
-end
 return 1
 """
 

@@ -8,7 +8,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 
-VERSION = 1
+VERSION = 2  # 2: decisions keep whether their notice was allowed
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (
@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS decisions (
     contact_id TEXT NOT NULL UNIQUE REFERENCES contacts(id),
     customer_key TEXT NOT NULL,
     action TEXT NOT NULL,
-    json TEXT NOT NULL
+    json TEXT NOT NULL,
+    notice_allowed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS held (
     id TEXT PRIMARY KEY,
@@ -103,11 +104,21 @@ def connect(path: str) -> sqlite3.Connection:
         (found,) = conn.execute("PRAGMA user_version").fetchone()
         if found > VERSION:
             raise sqlite3.DatabaseError(f"schema version {found} is newer than this gateway's")
-        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {VERSION}; COMMIT;")
+        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+        with transaction(conn):
+            _migrate(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Brings a file written by an earlier version up to this one (in a write transaction)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(decisions)")}
+    if "notice_allowed" not in columns:
+        conn.execute("ALTER TABLE decisions ADD COLUMN notice_allowed INTEGER NOT NULL DEFAULT 0")
+    conn.execute(f"PRAGMA user_version = {VERSION}")
 
 
 @contextlib.contextmanager
