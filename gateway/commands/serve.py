@@ -8,10 +8,11 @@ import logging
 import uvicorn
 
 from gateway.commands.common import build_gateway, config_argument
+from gateway.credentials import configured_secrets, refusals
 from gateway.http.app import create_app
 from gateway.plugins import enabled_channels
 from gateway.runtime import Gateway
-from gateway.settings import load_settings
+from gateway.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("contact_gateway.serve")
 
@@ -20,8 +21,17 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     config_argument(parser)
 
 
+def refuse_weak_secrets(settings: Settings, source: str) -> None:
+    """No placeholder, published example or short secret gets as far as listening."""
+    secrets = configured_secrets(settings.http.model_dump(mode="json"), settings.channel_sections)
+    problems = refusals(secrets)
+    if problems:
+        raise ConfigError("\n".join(f"{source}: {problem}" for problem in problems))
+
+
 async def serve(gateway: Gateway, source: str) -> int:
     channels = enabled_channels(gateway.settings, source)
+    refuse_weak_secrets(gateway.settings, source)
     app = create_app(gateway, channels)
     host, port = gateway.settings.http.host_port
     config = uvicorn.Config(
