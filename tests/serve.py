@@ -148,7 +148,7 @@ class GatewayServer:
                 "session_secret": "test-session-secret-0123456789abcdefghijklmnop",
                 "tokens": [
                     {"name": f"{role}-user", "token": token_for(role), "role": role}
-                    for role in ROLES
+                    for role in (*ROLES, "metrics")
                 ],
             },
             **(extra or {}),

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from gateway.http import agent, api, case_forms, health, manager, pages, screen_pop, signin
+from gateway.http import agent, api, case_forms, docs, health, manager, pages, screen_pop, signin
 from gateway.http.limits import BodyLimit
 from gateway.plugins import EnabledChannel
 from gateway.runtime import Gateway
@@ -45,6 +45,10 @@ def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -
         title="Contact Gateway",
         summary="Enforces restricted-contact decisions on every inbound channel",
         lifespan=lifespan,
+        # the docs need a signed-in user: gateway.http.docs serves them
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.gateway = gateway
     # Channels' webhooks first: each call and text is matched against them before the API and
@@ -70,4 +74,5 @@ def create_app(gateway: Gateway, channels: list[EnabledChannel] | None = None) -
     app.include_router(screen_pop.router)
     app.include_router(manager.router)
     app.include_router(case_forms.router)
+    docs.install(app)
     return app
