@@ -6,13 +6,17 @@ gateway starts its e-mail flag notifier (gateway.flags.mail)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from gateway.credentials import SecretFileError, read_secret_files
 
 
 class ConfigError(Exception):
@@ -25,9 +29,14 @@ class Role(StrEnum):
     officer = "officer"
     manager = "manager"
     admin = "admin"
+    # Outside the ladder: reads /metrics and nothing else (a Prometheus scraper's token).
+    metrics = "metrics"
 
     def includes(self, other: Role) -> bool:
-        """A role may do what every lower role may: agent < officer < manager < admin."""
+        """A role may do what every lower role may: agent < officer < manager < admin.
+        `metrics` may only read the metrics, which admin may too."""
+        if Role.metrics in (self, other):
+            return self is other or self is Role.admin
         order = list(Role)
         return order.index(self) >= order.index(other)
 
@@ -92,6 +101,9 @@ class HttpSection(Section):
     ] = Field(default_factory=list)
     trusted_user_header: str | None = None
     trusted_role_header: str | None = None
+    # Request bodies: larger ones get 413 before they are read (webhooks: their own limit).
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+    max_webhook_body_bytes: int = Field(default=262_144, gt=0)
 
     @property
     def host_port(self) -> tuple[str, int]:
@@ -126,6 +138,12 @@ class Settings(BaseSettings):
         # The environment overrides the file, which arrives as init arguments.
         return (env_settings, init_settings)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _secret_files(cls, data: Any) -> Any:
+        """`token_file = "/run/secrets/x"` and the like: read once the sources are merged."""
+        return read_secret_files(data)
+
     @property
     def channel_sections(self) -> dict[str, dict[str, Any]]:
         """`[smtp]`, `[twilio]`...: every section that is not the gateway's own."""
@@ -152,13 +170,47 @@ def load_settings(path: str | Path) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
-        settings = Settings(**data)
+        settings = Settings(**channel_environment(data))
     except ValidationError as exc:
         raise ConfigError(describe(path, exc)) from exc
+    except SecretFileError as exc:
+        raise ConfigError(f"{path}: {exc.key}: {exc.message}") from exc
     for key, value in (settings.model_extra or {}).items():
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: {key}: unknown setting")
     return settings
+
+
+def channel_environment(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with `CG_<CHANNEL>__<KEY>` variables merged into channel sections
+    (`CG_TWILIO__AUTH_TOKEN`), which pydantic-settings leaves out as they are not fields."""
+    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    for name, value in os.environ.items():
+        parts = name.lower().split("__")
+        if not parts[0].startswith("cg_") or len(parts) < 2:
+            continue
+        section = parts[0].removeprefix("cg_")
+        if section in Settings.model_fields or not all(parts[1:]):
+            continue
+        target = merged.setdefault(section, {})
+        if not isinstance(target, dict):
+            continue
+        for part in parts[1:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                break
+        else:
+            target[parts[-1]] = _env_value(value)
+    return merged
+
+
+def _env_value(value: str) -> Any:
+    if value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            pass
+    return value
 
 
 def describe(source: Path | str, exc: ValidationError) -> str:

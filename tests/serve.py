@@ -39,8 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def token_for(role: str) -> str:
-    """The bearer token `GatewayServer` configures for a role (at least 16 characters)."""
-    return f"test-{role}-token-0123456789"
+    """The bearer token `GatewayServer` configures for a role (at least 32 bytes, as `serve`
+    asks of every token)."""
+    return f"test-{role}-token-0123456789abcdefghijklmnop"
 
 
 def run_cli(
@@ -144,10 +145,10 @@ class GatewayServer:
             "http": {
                 "listen": f"127.0.0.1:{self.port}",
                 "public_url": f"http://127.0.0.1:{self.port}",
-                "session_secret": "test-session-secret-0123456789",
+                "session_secret": "test-session-secret-0123456789abcdefghijklmnop",
                 "tokens": [
                     {"name": f"{role}-user", "token": token_for(role), "role": role}
-                    for role in ROLES
+                    for role in (*ROLES, "metrics")
                 ],
             },
             **(extra or {}),

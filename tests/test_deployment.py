@@ -42,3 +42,12 @@ def test_the_image_serves_the_redis_example() -> None:
     # the code finds config/ beside its package folders: installed in place, not copied away
     assert "COPY config config" in dockerfile and "pip install --no-cache-dir -e ." in dockerfile
     assert (ROOT / "config" / "redis.toml").is_file()
+
+
+def test_secrets_come_from_the_operators_env_file_not_the_repository() -> None:
+    gateways = {k: v for k, v in compose()["services"].items() if k.startswith("gateway")}
+    for gateway in gateways.values():
+        assert gateway["env_file"] == "gateway.env"
+        named = " ".join(gateway["environment"]).lower()
+        assert "secret" not in named and "token" not in named
+    assert "gateway.env" in (ROOT / ".gitignore").read_text().split()

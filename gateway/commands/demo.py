@@ -19,6 +19,8 @@ from typing import Any
 from aiosmtpd.smtp import SMTP
 
 from gateway.commands import importing, serve
+from gateway.commands.common import build_gateway
+from gateway.commands.demo_secrets import with_demo_secrets
 from gateway.http.passwords import PasswordHashError, verify_password
 from gateway.profiles import CONFIG_DIR
 from gateway.settings import ConfigError, Role, Settings, load_settings
@@ -41,13 +43,15 @@ def _is_password(password: str, hashed: str) -> bool:
         return False
 
 
-def welcome(settings: Settings, mailbox: Path | None) -> str:
+def welcome(settings: Settings, mailbox: Path | None, passwords: dict[str, str]) -> str:
+    """What to open and how to sign in; `passwords`: the demo users' generated passwords,
+    named only where they still match the user's hash."""
     url = settings.http.public_url.rstrip("/")
     lines = ["", "Contact Gateway demo", f"  web:      {url}/agent   (API docs: {url}/docs)"]
     for user in settings.http.users:
-        # config/demo.toml's users have the demo password "demo-<username>"; say so when it fits
-        known = f"demo-{user.username}"
-        password = f", password {known}" if _is_password(known, user.password_hash) else ""
+        known = passwords.get(user.username)
+        matches = known is not None and _is_password(known, user.password_hash)
+        password = f", password {known}" if matches else ""
         lines.append(f"  sign in:  {user.username} ({user.role.value}{password})")
     if any(u.role.includes(Role.manager) for u in settings.http.users):
         lines.append(f"  reviews:  {url}/reviews   (managers: reviews, appeals, case reports)")
@@ -105,11 +109,12 @@ async def mailbox(settings: Settings, source: str) -> AsyncIterator[Path | None]
 
 
 async def run(args: argparse.Namespace) -> int:
-    settings = load_settings(args.config)
+    source = str(args.config)
+    settings, passwords = with_demo_secrets(load_settings(args.config))
     data = argparse.Namespace(config=args.config, file=args.data, dry_run=False)
     code = await importing.run(data)
     if code != 0:
         return code
-    async with mailbox(settings, str(args.config)) as kept:
-        print(welcome(settings, kept), flush=True)
-        return await serve.run(args)
+    async with mailbox(settings, source) as kept:
+        print(welcome(settings, kept, passwords), flush=True)
+        return await serve.serve(build_gateway(settings, source), source)

@@ -8,11 +8,12 @@ import logging
 import uvicorn
 
 from gateway.commands.common import build_gateway, config_argument
+from gateway.credentials import configured_secrets, refusals
 from gateway.flags.mail import flag_mail_settings
 from gateway.http.app import create_app
 from gateway.plugins import enabled_channels
 from gateway.runtime import Gateway
-from gateway.settings import load_settings
+from gateway.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("contact_gateway.serve")
 
@@ -21,8 +22,20 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     config_argument(parser)
 
 
+def refuse_weak_secrets(settings: Settings, source: str) -> None:
+    """No placeholder, published example or short secret gets as far as listening."""
+    sections = dict(settings.channel_sections)
+    if settings.flags_section is not None:
+        sections["flags"] = settings.flags_section
+    secrets = configured_secrets(settings.http.model_dump(mode="json"), sections)
+    problems = refusals(secrets)
+    if problems:
+        raise ConfigError("\n".join(f"{source}: {problem}" for problem in problems))
+
+
 async def serve(gateway: Gateway, source: str) -> int:
     channels = enabled_channels(gateway.settings, source)
+    refuse_weak_secrets(gateway.settings, source)
     app = create_app(gateway, channels, flag_mail_settings(gateway.settings, source))
     host, port = gateway.settings.http.host_port
     config = uvicorn.Config(

@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from gateway.flags import mail as flag_mail
-from gateway.http import agent, api, case_forms, health, manager, pages, screen_pop, signin
+from gateway.http import agent, api, case_forms, docs, health, manager, pages, screen_pop, signin
+from gateway.http.limits import BodyLimit
 from gateway.plugins import EnabledChannel
 from gateway.runtime import Gateway
 from gateway.tasks import cancel_and_wait
@@ -57,13 +58,27 @@ def create_app(
         title="Contact Gateway",
         summary="Enforces restricted-contact decisions on every inbound channel",
         lifespan=lifespan,
+        # the docs need a signed-in user: gateway.http.docs serves them
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.gateway = gateway
     # Channels' webhooks first: each call and text is matched against them before the API and
     # page routes (their paths, /webhooks/... and /slack/..., overlap none of those).
+    webhooks: set[str] = set()
     for channel in channels:
         if channel.plugin.routes is not None:
-            app.include_router(channel.plugin.routes(gateway, channel.config))
+            router = channel.plugin.routes(gateway, channel.config)
+            webhooks.update(str(getattr(route, "path", "")) for route in router.routes)
+            app.include_router(router)
+    http = gateway.settings.http
+    app.add_middleware(
+        BodyLimit,
+        limit=http.max_body_bytes,
+        webhook_limit=http.max_webhook_body_bytes,
+        webhook_paths=webhooks,
+    )
     app.include_router(health.router)
     app.include_router(api.router)
     pages.install(app)  # security headers, /static, HTML error pages
@@ -72,4 +87,5 @@ def create_app(
     app.include_router(screen_pop.router)
     app.include_router(manager.router)
     app.include_router(case_forms.router)
+    docs.install(app)
     return app

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.http import sessions
 from gateway.runtime import Gateway
@@ -64,10 +65,18 @@ def principal_of(request: Request) -> Principal | None:
     return None
 
 
-def require(role: Role) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
+# Declares the bearer scheme in the OpenAPI, so that /docs can call the API with a token;
+# the token itself is checked by `bearer_principal`.
+BEARER = HTTPBearer(auto_error=False, description="a token from `[[http.tokens]]`")
+
+
+def require(role: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency: 401 without credentials, 403 with a role below `role`."""
 
-    async def dependency(request: Request) -> Principal:
+    async def dependency(
+        request: Request,
+        _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    ) -> Principal:
         principal = principal_of(request)
         if principal is None:
             raise HTTPException(

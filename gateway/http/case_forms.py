@@ -18,6 +18,7 @@ from gateway.casework.steps import Step
 from gateway.http import sessions
 from gateway.http.api.common import now, today
 from gateway.http.auth import Principal, gateway_of
+from gateway.http.downloads import content_disposition
 from gateway.http.manager import visible_case
 from gateway.http.pages import PageError, render, require_page_role
 from gateway.inputs import InputError, problems_of, where
@@ -184,7 +185,7 @@ async def letter_page(case_id: str, name: str, request: Request, principal: Offi
     headers = {"Cache-Control": "no-store"}
     if suffix == "pdf":
         filename = f"{case_id}-letter-{found.number}-{found.kind}.pdf"
-        headers["Content-Disposition"] = f'inline; filename="{filename}"'
+        headers["Content-Disposition"] = content_disposition(filename, "inline")
         pdf = letter_pdf(found.title, found.html)
         return Response(pdf, media_type="application/pdf", headers=headers)
     return HTMLResponse(letters.page(found), headers=headers)

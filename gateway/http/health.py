@@ -1,13 +1,17 @@
-"""Liveness and Prometheus metrics, for the load balancer and monitoring."""
+"""Liveness for the load balancer (no credentials) and Prometheus metrics for monitoring (a
+bearer token with the `metrics` role, or an admin token)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from gateway.http.auth import gateway_of
+from gateway.http.auth import Principal, gateway_of, require
 from gateway.metrics import JOURNAL_PENDING, REGISTRY
+from gateway.settings import Role
 
 router = APIRouter(tags=["health"])
 
@@ -23,6 +27,8 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics")
-async def metrics(request: Request) -> Response:
+async def metrics(
+    request: Request, principal: Annotated[Principal, Depends(require(Role.metrics))]
+) -> Response:
     JOURNAL_PENDING.set(gateway_of(request).journal.pending())
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

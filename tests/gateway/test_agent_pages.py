@@ -39,7 +39,7 @@ ARGS = [
     # all served here.
     "--host-resolver-rules=MAP *.landlord.example 127.0.0.1,MAP *.intruder.example 127.0.0.1",
 ]
-AUTH_TOKEN = "test-twilio-auth-token"
+AUTH_TOKEN = "0123456789abcdef" * 2  # Twilio's auth tokens: 32 hex digits
 PASSWORD = "agent-password-1"
 
 pytestmark = needs_chromium

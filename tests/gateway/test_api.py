@@ -560,18 +560,25 @@ def test_serve_on_redis_smoke(tmp_path: Path) -> None:
 
 
 def test_health_and_metrics_follow_the_store(tmp_path: Path) -> None:
-    """/healthz and /metrics need no token (load balancers, Prometheus); /healthz says
-    degraded (503) while the store is down, as does the API, and recovers with it."""
+    """/healthz needs no token (load balancers); /metrics a metrics or admin token
+    (Prometheus), and that token opens nothing else; /healthz says degraded (503) while the
+    store is down, as does the API, and recovers with it."""
     with (
         RedisServer(tmp_path / "redis") as redis,
         GatewayServer(tmp_path / "gateway", store_url=redis.url) as server,
         server.client() as anonymous,
         server.client("officer") as officer,
+        server.client("metrics") as monitor,
     ):
         health = anonymous.get("/healthz")
         assert health.status_code == 200
         assert health.json() == {"status": "ok", "store": True, "journal": 0}
-        metrics = anonymous.get("/metrics")
+        assert anonymous.get("/metrics").status_code == 401
+        assert officer.get("/metrics").status_code == 403
+        assert monitor.get("/api/v1/held").status_code == 403
+        with server.client("admin") as admin:
+            assert admin.get("/metrics").status_code == 200
+        metrics = monitor.get("/metrics")
         assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/")
         for name in ("contact_gateway_dispatch_seconds", "contact_gateway_journal_pending"):
             assert f"# TYPE {name}" in metrics.text

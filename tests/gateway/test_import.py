@@ -296,7 +296,7 @@ def test_the_demo_welcome_gives_a_demo_users_password_and_no_other() -> None:
         {"username": "jo", "password_hash": hash_password("demo-jo"), "role": "manager"},
         {"username": "sam", "password_hash": hash_password("sams own secret"), "role": "agent"},
     ]
-    text = welcome(Settings(http={"users": users}), None)
+    text = welcome(Settings(http={"users": users}), None, {"jo": "demo-jo", "sam": "not his"})
     assert "sign in:  jo (manager, password demo-jo)" in text
     assert "sign in:  sam (agent)" in text
     assert "sams own secret" not in text

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from gateway import reports
 from gateway.http.api.common import today, translated
 from gateway.http.auth import Principal, gateway_of, require
+from gateway.http.downloads import content_disposition
 from gateway.settings import Role
 
 router = APIRouter(prefix="/cases", tags=["reports"])
@@ -40,7 +41,7 @@ async def case_report(
         body,
         media_type=reports.MEDIA_TYPES[format],
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(filename),
             "Cache-Control": "no-store",
         },
     )

@@ -53,7 +53,8 @@ class Mailbox:
 
     def dispatched(self) -> float:
         """Contacts this `serve` process dispatched on e-mail since it started."""
-        text = httpx.get(f"{self.server.url}/metrics", timeout=5).text
+        metrics = httpx.get(f"{self.server.url}/metrics", headers=self.server.headers("metrics"))
+        text = metrics.text
         counts = re.findall(
             r'^contact_gateway_contacts_total\{[^}]*"email"[^}]*\} (\S+)$', text, re.M
         )

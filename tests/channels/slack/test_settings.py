@@ -8,8 +8,8 @@ from pathlib import Path
 from tests.serve import GatewayServer, run_cli
 
 SLACK = {
-    "signing_secret": "test-signing-secret-0123456789",
-    "bot_token": "xoxb-test-bot-token",
+    "signing_secret": "test-signing-secret-0123456789abcdef",
+    "bot_token": "xoxb-test-bot-token-0123456789abcdefghij",
     "api_url": "http://127.0.0.1:9/api/",
     "officer_channel": "C0OFFICERS",
 }

@@ -28,9 +28,9 @@ from tests.mailsink import MailSink
 from tests.serve import GatewayServer
 
 T = TypeVar("T")
-SECRET = "test-signing-secret-0123456789"
-BOT_TOKEN = "xoxb-test-bot-token"
-ADMIN_TOKEN = "xoxp-test-admin-token"
+SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-bot-token-0123456789abcdefghij"
+ADMIN_TOKEN = "xoxp-test-admin-token-0123456789abcdefghij"
 TEAM = "T0TEAM"
 COMMUNITY = "C0COMMUNITY"
 NOTICEBOARD = "C0NOTICES"

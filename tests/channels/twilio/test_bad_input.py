@@ -106,7 +106,8 @@ class TestRefused:
     def test_a_one_megabyte_body(self, twilio: Twilio, path: str) -> None:
         params = {**whole(), "Body": "x" * 1_048_576}
         response = twilio.post(path, params)
-        assert (response.status_code, response.text) == (413, "body too large")
+        # refused from its Content-Length by the gateway's webhook limit, before the route
+        assert response.status_code == 413 and "body too large" in response.text.lower()
 
     def test_a_one_megabyte_body_sent_in_chunks(self, twilio: Twilio) -> None:
         """No Content-Length to go by: the gateway stops reading past its limit."""
