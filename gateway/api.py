@@ -7,6 +7,7 @@ module). Besides `handle`, the Gateway offers channels `audit`, `set_duration`, 
 from __future__ import annotations
 
 from gateway import metrics
+from gateway.durable import append_durably, fsync_dir, replace_durably
 from gateway.flags.mail import goes_by_email
 from gateway.flags.report import FlagReport, describe_flag
 from gateway.group_commit import GroupCommit, all_or_nothing, io_thread
@@ -33,9 +34,12 @@ __all__ = [
     "StoreError",
     "StoredFlag",
     "all_or_nothing",
+    "append_durably",
     "cancel_and_wait",
     "describe_flag",
+    "fsync_dir",
     "goes_by_email",
     "io_thread",
     "metrics",
+    "replace_durably",
 ]

@@ -8,6 +8,7 @@ import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from gateway.durable import append_durably
 from policy_core.models import Contact
 
 
@@ -23,12 +24,7 @@ class Journal:
 
     def _append_sync(self, line: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        append_durably(self.path, line.encode("utf-8"))
 
     def pending(self) -> int:
         try:

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from channels.mail.identity import MessageIdentity
-from gateway.api import GroupCommit, all_or_nothing, io_thread
+from gateway.api import GroupCommit, all_or_nothing, append_durably, io_thread
 
 LEDGER_DAYS = 14
 _IDENTITY = re.compile(r"[0-9a-f]{32}")
@@ -105,12 +105,7 @@ class Ledger:
     def _append(self, items: list[tuple[str, Path | None]]) -> None:
         text = "".join(lines for lines, _ in items)
         if text:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, text.encode("ascii"))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            append_durably(self.path, text.encode("ascii"))
         for _, path in items:  # only once the ledger knows: a crash before this resends none
             if path is not None:
                 path.unlink(missing_ok=True)

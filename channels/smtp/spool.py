@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gateway.api import GroupCommit, all_or_nothing, io_thread
+from gateway.api import GroupCommit, all_or_nothing, fsync_dir, io_thread
 
 MAGIC = b"CGSPOOL1 "
 
@@ -58,14 +58,6 @@ def new_id() -> str:
     return f"{time.time_ns():020d}-{next(_SERIAL) & 0xFFFFFFFF:08x}"
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class Spool:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -90,11 +82,11 @@ class Spool:
     def _put_batch(self, batch: list[tuple[Entry, bytes]]) -> None:
         latest = {entry.id: (entry, raw) for entry, raw in batch}  # a rewrite twice: the last
         self._write_files(self.queue, list(latest.values()))
-        _fsync_dir(self.queue)
+        fsync_dir(self.queue)
 
     def _write(self, folder: Path, entry: Entry, raw: bytes) -> None:
         self._write_files(folder, [(entry, raw)])
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
     def _write_files(self, folder: Path, items: list[tuple[Entry, bytes]]) -> None:
         """Writes every file of a batch before fsyncing any: on a journalling file system the
@@ -147,7 +139,7 @@ class Spool:
 
     def _move(self, entry: Entry, target: Path) -> None:
         os.replace(self.queue / f"{entry.id}.msg", target / f"{entry.id}.msg")
-        _fsync_dir(target)
+        fsync_dir(target)
 
     async def copy_to_failed(self, entry: Entry, raw: bytes) -> None:
         await asyncio.to_thread(self._write, self.failed, entry, raw)

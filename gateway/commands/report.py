@@ -4,13 +4,12 @@ report, and everything held about one person, written whole to a file (never hal
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from gateway import reports
 from gateway.commands.common import config_argument, opened
+from gateway.durable import replace_durably
 from gateway.store.base import NotFound
 from gateway.subject_export import subject_zip
 
@@ -21,17 +20,7 @@ def write_whole(out: str, body: bytes) -> None:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return
-    target = Path(out)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(body)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_durably(Path(out), body)
 
 
 def report_arguments(parser: argparse.ArgumentParser) -> None:
