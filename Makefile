@@ -52,7 +52,7 @@ pytest: $(TEST_STAMP) servers
 
 test: lint typecheck pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP) servers
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

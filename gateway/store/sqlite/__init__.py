@@ -22,10 +22,10 @@ class SqliteStore:
         self.resolve = self.snapshots.resolve
         self.add_flags = db.bind(flags.add_flags)
         # casework
-        self.put_customer = db.bind(customers.put_customer, changes_snapshots=True)
+        self.put_customer = self.snapshots.changing(db.bind(customers.put_customer))
         self.get_customer = db.bind(customers.get_customer)
         self.find_customers = db.bind(customers.find_customers)
-        self.put_case = db.bind(customers.put_case, changes_snapshots=True)
+        self.put_case = self.snapshots.changing(db.bind(customers.put_case))
         self.get_case = db.bind(customers.get_case)
         self.list_cases = db.bind(customers.list_cases)
         self.contacts = db.bind(evidence.contacts)

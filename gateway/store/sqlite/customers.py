@@ -8,7 +8,7 @@ import sqlite3
 from gateway.store import common
 from gateway.store.base import IdentityConflict, NotFound
 from gateway.store.snapshots import SnapshotMemo, case_part
-from gateway.store.sqlite.schema import transaction
+from gateway.store.sqlite.schema import generation, transaction
 from policy_core.cases import Case
 from policy_core.identities import Identity
 from policy_core.models import Customer, Snapshot
@@ -70,21 +70,24 @@ def _identity_in(text: str) -> Identity | None:
 
 def read_snapshot(
     db: sqlite3.Connection, memo: SnapshotMemo, identity: Identity
-) -> tuple[str | None, Snapshot]:
-    """The owner's ref (None for an unknown sender) and snapshot, in one read transaction."""
+) -> tuple[Snapshot, int]:
+    """The sender's snapshot (empty for an unknown sender) and the snapshot generation it was
+    read at, in one read transaction."""
     with transaction(db, write=False):
+        read_at = generation(db)
         row = db.execute(
             "SELECT i.customer_ref, i.representative_index, c.json FROM identities i "
             "JOIN customers c ON c.ref = i.customer_ref WHERE i.key = ?",
             (identity.key,),
         ).fetchone()
         if row is None:
-            return None, Snapshot()
+            return Snapshot(), read_at
         ref, representative, customer_json = row
         parts = db.execute(
             "SELECT part FROM cases WHERE customer_ref = ? AND part IS NOT NULL", (ref,)
         ).fetchall()
-    return ref, memo.snapshot(ref, customer_json, [part for (part,) in parts], representative)
+    snapshot = memo.snapshot(ref, customer_json, [part for (part,) in parts], representative)
+    return snapshot, read_at
 
 
 def put_case(db: sqlite3.Connection, case: Case) -> None:

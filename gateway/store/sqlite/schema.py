@@ -91,6 +91,28 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+-- The snapshot generation: bumped by every write to what a snapshot is made of, whichever
+-- process writes, so a cache of snapshots knows when it must forget (sqlite/snapshots.py).
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('snapshots', 0);
+CREATE TRIGGER IF NOT EXISTS snapshots_customers_insert AFTER INSERT ON customers
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
+CREATE TRIGGER IF NOT EXISTS snapshots_customers_update AFTER UPDATE ON customers
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
+CREATE TRIGGER IF NOT EXISTS snapshots_customers_delete AFTER DELETE ON customers
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
+CREATE TRIGGER IF NOT EXISTS snapshots_identities_insert AFTER INSERT ON identities
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
+CREATE TRIGGER IF NOT EXISTS snapshots_identities_update AFTER UPDATE ON identities
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
+CREATE TRIGGER IF NOT EXISTS snapshots_identities_delete AFTER DELETE ON identities
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
+CREATE TRIGGER IF NOT EXISTS snapshots_cases_insert AFTER INSERT ON cases
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
+CREATE TRIGGER IF NOT EXISTS snapshots_cases_update AFTER UPDATE ON cases
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
+CREATE TRIGGER IF NOT EXISTS snapshots_cases_delete AFTER DELETE ON cases
+BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
 """
 
 
@@ -111,6 +133,22 @@ def connect(path: str) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def connect_reader(path: str, same_thread: bool = True) -> sqlite3.Connection:
+    """A second connection that only reads (the writer has created and migrated the file)."""
+    conn = sqlite3.connect(
+        path, isolation_level=None, timeout=10.0 if same_thread else 0,
+        check_same_thread=same_thread,
+    )  # fmt: skip
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def generation(conn: sqlite3.Connection) -> int:
+    """The snapshot generation the connection sees (see SCHEMA)."""
+    (value,) = conn.execute("SELECT value FROM meta WHERE key = 'snapshots'").fetchone()
+    return int(value)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
