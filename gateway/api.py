@@ -14,6 +14,7 @@ from gateway.group_commit import GroupCommit, all_or_nothing, io_thread
 from gateway.outbox import GiveUp, Outbox
 from gateway.outcome import Outcome, ReplyChannel
 from gateway.plugins import ChannelPlugin, Stop
+from gateway.redact import redact
 from gateway.runtime import Gateway
 from gateway.settings import ConfigError
 from gateway.store.base import NotFound, StoredFlag, StoreError
@@ -41,5 +42,6 @@ __all__ = [
     "goes_by_email",
     "io_thread",
     "metrics",
+    "redact",
     "replace_durably",
 ]

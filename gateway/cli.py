@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
+from gateway import log_filter
 from gateway.commands import check, demo, hash_password, importing, replay, report, serve
 from gateway.settings import ConfigError
 from gateway.store.base import StoreError
@@ -50,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    log_filter.install()  # no personal data in the log at INFO and above
     try:
         code: int = asyncio.run(args.run(args))
     except ConfigError as exc:

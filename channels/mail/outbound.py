@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aiosmtplib
 
-# Something shaped like an e-mail address, as servers quote them in their replies
-# ("450 4.1.1 <bob@landlord.example>: Recipient address rejected").
-_ADDRESS = re.compile(r"[^\s<>()\[\]:;,\"']+@[^\s<>()\[\]:;,\"']+")
-
-
-def redact(text: str) -> str:
-    """The text without e-mail addresses: delivery errors are logged, addresses are personal."""
-    return _ADDRESS.sub("<address>", text)
+from gateway.api import redact
 
 
 class DeliveryError(Exception):
     """Nothing was delivered. `temporary`: worth retrying later (server down, 4xx).
-    Its text never holds an e-mail address, so it can be logged as it is."""
+    Its text never holds an e-mail address, a telephone number or quoted text (a server's
+    reply may echo any of them), so it can be logged as it is."""
 
     def __init__(self, message: str, *, temporary: bool) -> None:
         super().__init__(redact(message))
@@ -91,7 +84,7 @@ class Relay:
             if client is not None:
                 client.close()
             if not reused:
-                raise DeliveryError(f"{self.endpoint}: {exc}", temporary=True) from exc
+                raise DeliveryError(f"{self.endpoint}: {_said(exc)}", temporary=True) from exc
             return await self.send(sender, recipients, message)  # a stale pooled connection
         except DeliveryError:
             if client is not None:
@@ -100,7 +93,7 @@ class Relay:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             if client is not None:
                 client.close()
-            raise DeliveryError(f"{self.endpoint}: {exc}", temporary=True) from exc
+            raise DeliveryError(f"{self.endpoint}: {_said(exc)}", temporary=True) from exc
         await self._release(client)
         return result
 
@@ -126,7 +119,7 @@ class Relay:
         except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPNotSupported) as exc:
             code = getattr(exc, "code", 554)
             raise DeliveryError(
-                f"{self.endpoint}: {code} {exc}", temporary=400 <= code < 500
+                f"{self.endpoint}: {code} {exc.message}", temporary=400 <= code < 500
             ) from exc
         except ValueError as exc:  # an address that cannot go on an SMTP command line
             raise DeliveryError(f"{self.endpoint}: {exc}", temporary=False) from exc
@@ -145,6 +138,16 @@ class Relay:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(client.quit(), timeout=2)
             client.close()
+
+
+def _said(exc: BaseException) -> str:
+    """What the server or the connection said, without aiosmtplib's repr around it (quoted
+    text is redacted, and a reply's own words are worth keeping)."""
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return f"{exc.code} {exc.message}"
+    if isinstance(exc, aiosmtplib.SMTPException):
+        return exc.message
+    return str(exc)
 
 
 def _sort(sent: Sent, recipient: str, code: int, message: str) -> None:

@@ -38,9 +38,12 @@ async def serve(gateway: Gateway, source: str) -> int:
     refuse_weak_secrets(gateway.settings, source)
     app = create_app(gateway, channels, flag_mail_settings(gateway.settings, source))
     host, port = gateway.settings.http.host_port
+    # log_config=None: uvicorn's loggers keep no handlers of their own and propagate to the
+    # root's, where the personal-data filter is (gateway/log_filter.py).
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
-    )
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on",
+        log_config=None,
+    )  # fmt: skip
     server = uvicorn.Server(config)
     log.info("serving on http://%s:%d (channels: %s)", host, port,
              ", ".join(c.plugin.name for c in channels) or "none")  # fmt: skip

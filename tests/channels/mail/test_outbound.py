@@ -93,3 +93,13 @@ async def test_a_delivery_error_never_holds_an_address(sink: Sink, relay: Relay)
     text = str(failure.value)
     assert "451" in text and "greylisted" in text and sink.address in text
     assert "@" not in text
+
+
+async def test_a_delivery_error_holds_no_number_or_quoted_text_either(
+    sink: Sink, relay: Relay
+) -> None:
+    sink.refuse_data = '554 5.7.1 "Dear zq7marker" from 07700 900123 refused: policy'
+    with pytest.raises(DeliveryError) as failure:
+        await relay.send("ann@example.org", ["a.b@landlord.example"], MESSAGE)
+    assert not failure.value.temporary
+    assert str(failure.value) == f"{sink.address}: 554 5.7.1 <text> from <number> refused: policy"
