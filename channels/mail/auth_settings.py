@@ -26,14 +26,30 @@ class SenderAuthSettings(BaseModel):
 
     @field_validator("dns_servers")
     @classmethod
-    def _one_port(cls, value: list[str]) -> list[str]:
-        ports = {s.rpartition(":")[2] for s in value if ":" in s}
-        if len(ports) > 1:
-            raise ValueError("dns_servers: all on the same port")
-        for port in ports:
-            if not port.isdigit() or not 0 < int(port) < 65536:
-                raise ValueError(f"dns_servers: {port!r} is not a port")
+    def _readable(cls, value: list[str]) -> list[str]:
+        if len({port for _, port in map(split_server, value)}) > 1:
+            raise ValueError("dns_servers: give every server the same port")
         return value
+
+    def nameservers(self) -> tuple[list[str], int]:
+        """The DNS servers' addresses and their one port (53 unless given)."""
+        servers = [split_server(s) for s in self.dns_servers]
+        return [host for host, _ in servers], servers[0][1] if servers else 53
+
+
+def split_server(server: str) -> tuple[str, int]:
+    """HOST, HOST:PORT, or [IPv6]:PORT, as (host, port)."""
+    server = server.strip()
+    if server.startswith("["):
+        host, _, port = server[1:].partition("]")
+        port = port.removeprefix(":")
+    elif server.count(":") == 1:
+        host, _, port = server.partition(":")
+    else:
+        host, port = server, ""
+    if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
+        raise ValueError(f"dns_servers: {server!r} is not HOST, HOST:PORT or [IPv6]:PORT")
+    return host, int(port or 53)
 
 
 class Authenticator:

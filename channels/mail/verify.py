@@ -25,14 +25,10 @@ _RESOLVER: contextvars.ContextVar[dns.resolver.Resolver] = contextvars.ContextVa
 
 def resolver_for(settings: SenderAuthSettings) -> dns.resolver.Resolver:
     if not settings.dns_servers:
-        resolver = dns.resolver.Resolver()
+        resolver = dns.resolver.Resolver()  # the system's (/etc/resolv.conf)
     else:
         resolver = dns.resolver.Resolver(configure=False)
-        hosts = [server.rpartition(":") if ":" in server else ("", "", server)
-                 for server in settings.dns_servers]  # fmt: skip
-        resolver.nameservers = [host or port for host, _, port in hosts]
-        ports = {int(port) for host, _, port in hosts if host}
-        resolver.port = ports.pop() if ports else 53
+        resolver.nameservers, resolver.port = settings.nameservers()
     resolver.lifetime = resolver.timeout = settings.dns_timeout_seconds
     return resolver
 
