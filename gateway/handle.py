@@ -42,7 +42,9 @@ class Handling:
     clock: Clock
     notices: NoticeRenderer
 
-    async def dispatch(self, contact: Contact, *, notice: bool = False) -> Dispatched:
+    async def dispatch(
+        self, contact: Contact, *, notice: bool = False, reply_to: str | None = None
+    ) -> Dispatched:
         raise NotImplementedError
 
     async def handle(self, contact: Contact, reply: ReplyChannel | None) -> Outcome:
@@ -51,7 +53,9 @@ class Handling:
         # A live caller always hears the notice; a written one counts against the allowance,
         # in the same store call that records the contact (a retry gets the first answer).
         counted = reply is not None and not reply.live
-        dispatched = await self.dispatch(contact, notice=counted)
+        # An e-mail's notice goes only to the customer's own address on record (notice_to.py).
+        reply_to = reply.to if reply is not None else None
+        dispatched = await self.dispatch(contact, notice=counted, reply_to=reply_to)
         decision = dispatched.decision
         notice = None
         if reply is not None and (
@@ -66,4 +70,5 @@ class Handling:
             action=decision.action, destination=destination, notice=notice, contact=contact,
             contact_id=dispatched.contact_id, customer_key=dispatched.customer_key,
             decision=decision, duplicate=dispatched.duplicate, fail_open=dispatched.fail_open,
+            notice_to=dispatched.notice_to,
         )  # fmt: skip

@@ -20,16 +20,20 @@ class Dispatched:
     duplicate: bool = False
     fail_open: bool = False
     notice_allowed: bool = False  # asked for (dispatch(notice=True)) and within the allowance
+    notice_to: str | None = None  # e-mail: the customer's own address a notice may go to
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ReplyChannel:
     """The sender may be answered, on `channel` (the notice is written for that medium and
     counted against its daily allowance). `live`: the sender is on the line now (a call),
-    so a refusal or a hold is always spoken, never counted and never silent."""
+    so a refusal or a hold is always spoken, never counted and never silent. `to`: for
+    e-mail, the address the reply would go to (the envelope sender or Return-Path); the
+    gateway sends a notice only to the customer's own address on record (gateway/notice_to.py)."""
 
     channel: Channel
     live: bool = False
+    to: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -43,6 +47,8 @@ class Outcome:
       sender's daily allowance; None when no notice is to be sent (no reply possible, the
       allowance spent, or an action that sends none). A retry of the same contact gets the
       same answer and spends nothing;
+    - `notice_to`: for e-mail, where a notice may go: the customer's own address on record,
+      never an address that is not theirs (with none, `notice` is None);
     - `duplicate`: the contact was seen before (same channel and external id): the decision
       is the earlier one; `fail_open`: the store was unreachable, the contact was journalled
       and is delivered."""
@@ -56,3 +62,4 @@ class Outcome:
     decision: Decision
     duplicate: bool = False
     fail_open: bool = False
+    notice_to: str | None = None

@@ -14,6 +14,7 @@ from gateway import metrics
 from gateway.clock import Clock
 from gateway.handle import Handling
 from gateway.journal import Journal
+from gateway.notice_to import notice_address
 from gateway.notices import NoticeRenderer
 from gateway.outcome import Dispatched
 from gateway.services import ChannelServices
@@ -22,7 +23,16 @@ from gateway.store.base import Recorded, StoredDecision, StoredFlag, StoreError,
 from gateway.store.ports import Store
 from policy_core import Routes, compute_flags, decide
 from policy_core.london import london_day
-from policy_core.models import Action, Contact, Decision, Flag, RecentContacts, RuleHit, Snapshot
+from policy_core.models import (
+    Action,
+    Channel,
+    Contact,
+    Decision,
+    Flag,
+    RecentContacts,
+    RuleHit,
+    Snapshot,
+)
 from policy_core.profiles import Profile
 
 log = logging.getLogger("contact_gateway.dispatch")
@@ -82,18 +92,22 @@ class Gateway(Handling, ChannelServices):
         self._flags: asyncio.Queue[tuple[str, list[Flag], dt.date, str | None]] = asyncio.Queue()
         self._watchers: set[asyncio.Queue[Dispatched]] = set()
 
-    async def dispatch(self, contact: Contact, *, notice: bool = False) -> Dispatched:
+    async def dispatch(
+        self, contact: Contact, *, notice: bool = False, reply_to: str | None = None
+    ) -> Dispatched:
         """Never raises for a store outage: the contact is journalled and delivered. With
         `notice`, a refusal's notice is counted against the sender's daily allowance on the
-        contact's channel (`notice_allowed`); a retry of the same contact gets the same answer."""
+        contact's channel (`notice_allowed`); a retry of the same contact gets the same answer.
+        An e-mail's notice is asked for only when it may go to the customer's own address on
+        record (`notice_to`, from `reply_to` and the sender: gateway/notice_to.py)."""
         with metrics.DISPATCH_SECONDS.time():
-            result = await self._dispatch(contact, notice)
+            result = await self._dispatch(contact, notice, reply_to)
         metrics.CONTACTS.labels(contact.channel.value, result.decision.action.value).inc()
         return result
 
-    async def _dispatch(self, contact: Contact, notice: bool) -> Dispatched:
+    async def _dispatch(self, contact: Contact, notice: bool, reply_to: str | None) -> Dispatched:
         try:
-            decision, recorded = await self._record(contact, notice)
+            decision, recorded, notice_to = await self._record(contact, notice, reply_to)
         except StoreError:
             log.warning("store unreachable: contact on %s journalled, delivered", contact.channel)
             await self.journal.append(contact)
@@ -105,13 +119,14 @@ class Gateway(Handling, ChannelServices):
             earlier = recorded.duplicate_of
             return Dispatched(
                 contact, earlier.decision, contact_id, customer_key, duplicate=True,
-                notice_allowed=earlier.notice_allowed,
+                notice_allowed=earlier.notice_allowed, notice_to=notice_to,
             )  # fmt: skip
         flags = compute_flags(contact, decision, recorded.recent, self.profile)
         decision = decision.model_copy(update={"flags": flags})
         result = Dispatched(
-            contact, decision, contact_id, customer_key, notice_allowed=recorded.notice_allowed
-        )
+            contact, decision, contact_id, customer_key,
+            notice_allowed=recorded.notice_allowed, notice_to=notice_to,
+        )  # fmt: skip
         if flags:
             day = london_day(contact.received_at)
             self._flags.put_nowait((customer_key, list(flags), day, contact_id))
@@ -123,14 +138,21 @@ class Gateway(Handling, ChannelServices):
         )  # fmt: skip
         return result
 
-    async def _record(self, contact: Contact, notice: bool = False) -> tuple[Decision, Recorded]:
+    async def _record(
+        self, contact: Contact, notice: bool = False, reply_to: str | None = None
+    ) -> tuple[Decision, Recorded, str | None]:
         """The hot path: the snapshot, the decision, and one store call to record it all. The
         decision is saved as the rules made it; the flags from the counts come after."""
-        decision = self._decide(contact, await self.store.resolve(contact.sender))
-        limit = None
+        snapshot = await self.store.resolve(contact.sender)
+        decision = self._decide(contact, snapshot)
+        limit, notice_to = None, None
+        if contact.channel is Channel.email:
+            notice_to = notice_address(contact, snapshot, reply_to)
+            notice = notice and notice_to is not None
         if notice and decision.action is Action.refuse:
             limit = self.profile.notices_per_sender_per_day
-        return decision, await self.store.record(contact, decision, self.windows, limit)
+        recorded = await self.store.record(contact, decision, self.windows, limit)
+        return decision, recorded, notice_to
 
     def _decide(self, contact: Contact, snapshot: Snapshot) -> Decision:
         return decide(contact, snapshot, self.profile, contact.received_at, routes=self.routes)
@@ -150,7 +172,7 @@ class Gateway(Handling, ChannelServices):
         """Records what the store missed, decided as now (they were delivered meanwhile)."""
 
         async def record(contact: Contact) -> None:
-            await self._record(contact)
+            await self._record(contact)  # no notice: the contact was delivered meanwhile
 
         return await self.journal.replay(record)
 

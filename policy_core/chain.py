@@ -6,6 +6,7 @@ Each link of the chain says what a hit of its rule does:
   decision is flagged. Otherwise the hit stays a reason with no action.
 - `stop`: the hit decides (unknown sender, representative, adjustment); later rules are not
   checked, so a restriction never outweighs these exceptions.
+- `note`: recorded as a reason, decides nothing (an unverified sender).
 - `strictest`: a candidate (one restriction kind); the strictest candidate decides, the first
   of equals. Deliver < redirect < hold < refuse.
 Nothing hit: deliver. Pure and deterministic: the same arguments give the same Decision."""
@@ -46,11 +47,13 @@ from policy_core.rules.restrictions import (
 )
 from policy_core.rules.safety import Emergency
 from policy_core.rules.unknown import UnknownSender
+from policy_core.rules.unverified import UnverifiedSender
 
 
 class Then(StrEnum):
     override = "override"
     stop = "stop"
+    note = "note"
     strictest = "strictest"
 
 
@@ -72,6 +75,7 @@ class Link:
 CHAIN: tuple[Link, ...] = (
     Link(ProtectedDestination(), Then.override, Action.deliver),
     Link(Emergency(), Then.override, Action.redirect, Target.emergency),
+    Link(UnverifiedSender(), Then.note),
     Link(UnknownSender(), Then.stop),
     Link(AuthorisedRepresentative(), Then.stop, target=Target.officer),
     Link(ReasonableAdjustment(), Then.stop),
@@ -90,7 +94,7 @@ CHAIN: tuple[Link, ...] = (
 )
 OTHERWISE = Link(Otherwise(), Then.stop)  # when nothing above decided
 # Enum members looked up once: class attribute look-ups on enums are slow on Python 3.11.
-OVERRIDE, STOP, STRICTEST = Then.override, Then.stop, Then.strictest
+OVERRIDE, STOP, NOTE, STRICTEST = Then.override, Then.stop, Then.note, Then.strictest
 DELIVER, REDIRECT, HOLD, REFUSE = Action.deliver, Action.redirect, Action.hold, Action.refuse
 OFFICER, EMERGENCY = Target.officer, Target.emergency
 STRICTNESS: dict[Action | None, int] = {None: -1, **{a: a.strictness for a in Action}}
@@ -122,6 +126,8 @@ def decide(
         reasons.append(hit)
         if link.then is OVERRIDE:
             safety.append((len(reasons) - 1, link))
+            continue
+        if link.then is NOTE:
             continue
         if chosen is None or STRICTNESS[hit.action] > STRICTNESS[chosen[1].action]:
             chosen = (link, hit)

@@ -192,7 +192,10 @@ RESTRICTION_KINDS = (
 
 class Contact(Frozen):
     """One inbound e-mail, call, SMS, social post, letter or visit, normalized for every channel.
-    `raw` keeps the channel's own payload for evidence; it is never read by the rules."""
+    `raw` keeps the channel's own payload for evidence; it is never read by the rules.
+    `authenticated`: whether the sender's address was proven (for e-mail: an aligned DKIM or
+    SPF pass, as DMARC counts it); False when it was not (a forged From, or no signature);
+    None when the channel cannot say."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
@@ -205,6 +208,7 @@ class Contact(Frozen):
     external_id: str | None = None
     emergency_option: bool = False
     service_area: str | None = None
+    authenticated: bool | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 
     @model_validator(mode="after")

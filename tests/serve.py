@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from tests.clock import NOW
+from tests.dnsserver import shared as shared_dns
 from tests.servers import free_port
 
 ROLES = ("agent", "officer", "manager", "admin")
@@ -153,6 +154,10 @@ class GatewayServer:
             },
             **(extra or {}),
         }
+        for name in ("smtp", "imap"):  # the mail channels' DNS: a stand-in, never the internet
+            section = self.config.get(name)
+            if isinstance(section, dict) and "dns_servers" not in section:
+                self.config[name] = {**section, "dns_servers": [shared_dns().address]}
         self.write_config()
 
     def write_config(self) -> None:

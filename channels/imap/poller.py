@@ -14,10 +14,12 @@ from imapclient.exceptions import IMAPClientError
 from channels.imap.mailbox import MailboxConnection
 from channels.imap.settings import ImapSettings, Mailbox
 from channels.imap.state import MailboxState
+from channels.mail.auth_settings import Authenticator
 from channels.mail.identity import identity_of
 from channels.mail.outbound import DeliveryError, Relay
 from channels.mail.parse import Mail, read_mail, sender_of, to_contact
 from channels.mail.replies import auto_reply, log_no_reply, redirect_headers, reply_channel
+from channels.mail.verify import Seen
 from gateway.api import Gateway, Outcome
 from policy_core.models import Action
 
@@ -40,6 +42,7 @@ class Poller:
         self, gateway: Gateway, config: ImapSettings, mailbox: Mailbox, relay: Relay, data_dir: Path
     ) -> None:
         self.gateway, self.config, self.mailbox, self.relay = gateway, config, mailbox, relay
+        self.auth = Authenticator(config)  # no client address here: DKIM, or the upstream's
         self.state = MailboxState.for_mailbox(data_dir, mailbox)
         self.conn = MailboxConnection(mailbox)
         self.progress: dict[tuple[int, int], Progress] = {}
@@ -149,6 +152,7 @@ class Poller:
             return None  # moved or deleted meanwhile
         try:
             mail = read_mail(raw)
+            auth = await self.auth.check(raw, mail.from_address, Seen(_return_path(mail)))
             identity = identity_of(mail, sender_of(mail, _return_path(mail)))
             copy = f"imap:{self.conn.uidvalidity}:{uid}"  # a message without a Message-ID
             contact = to_contact(
@@ -156,6 +160,7 @@ class Poller:
                 destination=self.mailbox.sender,
                 external_id=identity.external_id if identity is not None else copy,
                 evidence={"mailbox": label, "uidvalidity": self.conn.uidvalidity, "uid": uid},
+                auth=auth,
             )  # fmt: skip
             reply_to = _return_path(mail)
             outcome = await self.gateway.handle(contact, reply_channel(mail, reply_to))
@@ -176,7 +181,8 @@ class Poller:
             folder = self.mailbox.redirected_folder
         elif outcome.action is Action.refuse:
             if not progress.sent and not outcome.duplicate and outcome.notice is not None:
-                await self._reply(outcome.notice, mail)  # a rescanned duplicate was answered
+                # a rescanned duplicate was answered already
+                await self._reply(outcome.notice, mail, outcome.notice_to)
             progress.sent = True
             folder = self.mailbox.restricted_folder
         elif outcome.action is Action.hold:
@@ -186,8 +192,8 @@ class Poller:
         log.info("mailbox %s: uid %d contact %s %s", self.mailbox.label, uid,
                  outcome.contact_id, outcome.action.value)  # fmt: skip
 
-    async def _reply(self, text: str, mail: Mail) -> None:
-        reply_to = _return_path(mail)
+    async def _reply(self, text: str, mail: Mail, reply_to: str | None) -> None:
+        """To the customer's own address on record (`Outcome.notice_to`), never elsewhere."""
         if reply_to is None:
             return
         reply = auto_reply(

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from channels.mail.auth_settings import SenderAuthSettings
 from channels.mail.outbound import Endpoint
 
 
@@ -54,7 +55,7 @@ class Mailbox(BaseModel):
         return f"{self.host}:{self.port}/{self.folder}"
 
 
-class ImapSettings(BaseModel):
+class ImapSettings(SenderAuthSettings):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     mailboxes: list[Mailbox] = Field(min_length=1)

@@ -13,6 +13,7 @@ from email.message import Message
 from email.utils import parseaddr
 from typing import Any
 
+from channels.mail.auth import SenderAuth
 from channels.mail.html import html_to_text
 from channels.mail.identity import body_digest
 from policy_core.identities import Identity, IdentityError, IdentityKind
@@ -180,8 +181,10 @@ def to_contact(
     destination: str | None,
     external_id: str,
     evidence: dict[str, Any] | None = None,
+    auth: SenderAuth | None = None,
 ) -> Contact:
     """The Contact for one e-mail: the sender is the From address, else the envelope sender.
+    `auth`: how the sender was authenticated (channels/mail/auth.py), kept as evidence.
     Raises IdentityError when neither is a readable e-mail address."""
     sender = sender_of(mail, envelope_from)
     if sender is None:
@@ -195,6 +198,8 @@ def to_contact(
         "mime_defects": mail.defects,
         **(evidence or {}),
     }
+    if auth is not None:
+        raw["sender_auth"] = auth.evidence()
     return Contact(
         channel=Channel.email,
         sender=sender,
@@ -203,5 +208,6 @@ def to_contact(
         subject=mail.subject[:998],
         text=mail.text,
         external_id=external_id,
+        authenticated=auth.authenticated if auth is not None else None,
         raw=raw,
     )

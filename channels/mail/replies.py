@@ -22,7 +22,6 @@ LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "list-help")
 ROBOT_LOCAL_PART = re.compile(
     r"^(mailer-daemon|postmaster|owner-.*|.*-request|no-?reply|do-?not-?reply|bounces?(\+.*)?)$"
 )
-EMAIL_REPLY = ReplyChannel(channel=Channel.email)
 
 
 def reply_blocked(mail: Mail, reply_to: str | None) -> str | None:
@@ -72,14 +71,22 @@ def auto_reply(
 
 
 def reply_channel(mail: Mail, reply_to: str | None) -> ReplyChannel | None:
-    """How the gateway may answer this message: by auto-reply, or not at all (RFC 3834)."""
-    return EMAIL_REPLY if reply_blocked(mail, reply_to) is None else None
+    """How the gateway may answer this message: by auto-reply, or not at all (RFC 3834). The
+    gateway sends a notice only if `reply_to` (or an authenticated From) is the customer's
+    own address on record, and says where in `Outcome.notice_to`."""
+    if reply_blocked(mail, reply_to) is not None:
+        return None
+    return ReplyChannel(channel=Channel.email, to=(reply_to or "").strip("<> ") or None)
 
 
 def log_no_reply(outcome: Outcome, mail: Mail, reply_to: str | None) -> None:
     """Why a refused message gets no auto-reply (by contact id: no addresses in the log)."""
     if outcome.action is Action.refuse and outcome.notice is None:
-        why = reply_blocked(mail, reply_to) or "daily allowance of notices spent"
+        why = reply_blocked(mail, reply_to) or (
+            "daily allowance of notices spent"
+            if outcome.notice_to
+            else "no address of the customer's on record to send it to"
+        )
         log.info("contact %s: no auto-reply (%s)", outcome.contact_id, why)
 
 

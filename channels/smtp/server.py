@@ -12,7 +12,7 @@ from channels.mail.parse import Mail, header_size, read_mail, sender_of
 from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
 from channels.smtp.spool import Entry, Spool, new_id
-from channels.smtp.worker import Job, Worker
+from channels.smtp.worker import Job, Worker, seen_by
 
 log = logging.getLogger("contact_gateway.smtp")
 
@@ -40,12 +40,12 @@ class Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         try:
-            return await self._accept(envelope)
+            return await self._accept(envelope, session)
         except Exception:  # never a crash, never a lost message: the sender tries again
             log.exception("a message could not be accepted")
             return TRY_LATER
 
-    async def _accept(self, envelope: Any) -> str:
+    async def _accept(self, envelope: Any, session: Any = None) -> str:
         raw: bytes = envelope.original_content or b""
         if header_size(raw) > self.config.max_header_bytes:
             return HEADER_TOO_LARGE
@@ -66,6 +66,7 @@ class Handler:
         entry = Entry(
             id=new_id(), kind="inbound", mail_from=mail_from,
             rcpt_tos=tuple(envelope.rcpt_tos), received_at=received_at,
+            extra=seen_by(session),  # for the sender's SPF check (channels/mail/verify.py)
         )  # fmt: skip
         # Shielded: if the client hangs up meanwhile (aiosmtpd then cancels this handler), a
         # message that reached the spool is still handed to the worker, not left until a restart.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from channels.mail.auth_settings import SenderAuthSettings
 from channels.mail.outbound import Endpoint
 
 
-class SmtpSettings(BaseModel):
+class SmtpSettings(SenderAuthSettings):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     listen: str = "127.0.0.1:2525"

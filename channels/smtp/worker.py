@@ -10,10 +10,12 @@ import random
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from channels.mail.auth_settings import Authenticator
 from channels.mail.identity import MessageIdentity, identity_of
 from channels.mail.outbound import DeliveryError, Relay
 from channels.mail.parse import Mail, read_mail, sender_of, to_contact
 from channels.mail.replies import auto_reply, log_no_reply, redirect_headers, reply_channel
+from channels.mail.verify import Seen
 from channels.smtp.ledger import Ledger
 from channels.smtp.settings import SmtpSettings
 from channels.smtp.spool import Entry, Spool, new_id
@@ -47,6 +49,7 @@ class Worker:
     ) -> None:
         self.gateway, self.config, self.spool, self.ledger = gateway, config, spool, ledger
         self.relays = relays
+        self.auth = Authenticator(config)
         self.queue: asyncio.Queue[Job] = asyncio.Queue()
         self.inflight: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -127,7 +130,7 @@ class Worker:
             self.inflight.add(key)
         try:
             if job.dispatched is None:
-                job.dispatched = await self._dispatch(entry, mail, identity)
+                job.dispatched = await self._dispatch(entry, job.raw, mail, identity)
             kept = await self._apply(job, entry, mail, job.dispatched)
             if kept:  # for each of its recipients: a retransmission is not kept twice
                 if identity is not None:
@@ -143,10 +146,12 @@ class Worker:
                 self.inflight.discard(key)
 
     async def _dispatch(
-        self, entry: Entry, mail: Mail, identity: MessageIdentity | None
+        self, entry: Entry, raw: bytes, mail: Mail, identity: MessageIdentity | None
     ) -> Outcome | None:
         """None when no Contact can be made or dispatch fails: the message is delivered."""
         try:
+            peer, helo = entry.extra.get("peer"), entry.extra.get("helo")
+            seen = Seen(mail_from=entry.mail_from or None, peer=peer, helo=helo)
             contact = to_contact(
                 mail,
                 envelope_from=entry.mail_from or None,
@@ -154,6 +159,7 @@ class Worker:
                 destination=self._destination(entry.rcpt_tos),
                 external_id=identity.external_id if identity else f"smtp:{entry.id}",
                 evidence={"envelope_to": list(entry.rcpt_tos), "spool_id": entry.id},
+                auth=await self.auth.check(raw, mail.from_address, seen),
             )
             reply_to = entry.mail_from or None
             outcome = await self.gateway.handle(contact, reply_channel(mail, reply_to))
@@ -183,7 +189,7 @@ class Worker:
             if rcpts := self.ledger.undelivered(job.identity, entry.rcpt_tos):
                 await self._send(job, self.relays["downstream"], entry.mail_from, rcpts)
         elif outcome is not None and outcome.notice is not None and not outcome.duplicate:
-            await self._queue_notice(entry, mail, outcome.notice)
+            await self._queue_notice(entry, mail, outcome.notice, outcome.notice_to)
         log.debug(
             "spool %s: contact %s %s (message %s)",
             entry.id, outcome.contact_id if outcome else None, action.value,
@@ -196,15 +202,18 @@ class Worker:
             return self.relays["downstream"]
         return self.relays["outbound"]
 
-    async def _queue_notice(self, entry: Entry, mail: Mail, text: str) -> None:
-        """The auto-reply is spooled like any message, so it survives a restart too."""
+    async def _queue_notice(self, entry: Entry, mail: Mail, text: str, to: str | None) -> None:
+        """The auto-reply is spooled like any message, so it survives a restart too. It goes
+        to the customer's own address on record (`Outcome.notice_to`), never elsewhere."""
+        if to is None:
+            return
         sender = self.config.notice_from or entry.rcpt_tos[0]
         reply = auto_reply(
             mail, text, from_address=sender, at=self.gateway.clock.now(),
-            from_name=self.gateway.settings.organisation.name, to_address=entry.mail_from,
+            from_name=self.gateway.settings.organisation.name, to_address=to,
         )  # fmt: skip
         notice = Entry(
-            id=f"{new_id()}-notice", kind="relay", mail_from="", rcpt_tos=(entry.mail_from,),
+            id=f"{new_id()}-notice", kind="relay", mail_from="", rcpt_tos=(to,),
             received_at=entry.received_at, target="outbound",
         )  # fmt: skip
         await self.spool.put(notice, reply)
@@ -234,6 +243,13 @@ class Worker:
                 job.entry = replace(entry, rcpt_tos=tuple(sent.temporary))
                 await self.spool.rewrite(job.entry, job.raw)
             raise DeliveryError(f"{len(sent.temporary)} recipient(s) deferred", temporary=True)
+
+
+def seen_by(session: object) -> dict[str, str]:
+    """The SMTP client's address and HELO name, kept with the spooled message."""
+    peer, helo = getattr(session, "peer", None), getattr(session, "host_name", None)
+    seen = {"peer": str(peer[0])} if isinstance(peer, tuple) and peer else {}
+    return {**seen, "helo": str(helo)} if helo else seen
 
 
 def _id(job: Job) -> str:

@@ -1,5 +1,7 @@
 """Rule 2, authorised representative: contact from a registered representative of the
-customer is delivered, or redirected to the single point of contact where one is set."""
+customer is delivered, or redirected to the single point of contact where one is set. A
+representative's address that was not authenticated (`Contact.authenticated` False: a forged
+From, say) bypasses nothing: the contact is decided as the customer's own would be."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ class AuthorisedRepresentative:
 
     def check(self, ctx: Context) -> RuleHit | None:
         representative = ctx.snapshot.representative
-        if representative is None:
+        if representative is None or ctx.contact.authenticated is False:
             return None
         role = representative.role.value
         route = ctx.officer_route()

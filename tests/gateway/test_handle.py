@@ -132,3 +132,31 @@ async def test_the_destination_is_in_the_channels_own_address_form(tmp_path: Pat
         )
     assert (by_text.action, by_text.destination) == (Action.redirect, "+441332000999")
     assert (mailed.action, mailed.destination) == (Action.redirect, "emergency@landlord.example")
+
+
+def ann_by_email(n: int, authenticated: bool | None) -> Contact:
+    return contact(Channel.email, n).model_copy(update={"authenticated": authenticated})
+
+
+async def test_an_emails_notice_goes_only_to_the_customers_own_address(tmp_path: Path) -> None:
+    """Never to a stranger's envelope sender: a refusal says that a named person is restricted."""
+    stranger = ReplyChannel(channel=Channel.email, to="someone@elsewhere.example")
+    own = ReplyChannel(channel=Channel.email, to="Ann@Example.org")
+    async with gateway_with(tmp_path, notices_per_day=5) as gateway:
+        forged = await gateway.handle(ann_by_email(1, False), stranger)
+        forged_own = await gateway.handle(ann_by_email(2, False), own)
+        signed = await gateway.handle(ann_by_email(3, True), stranger)
+        signed_own = await gateway.handle(ann_by_email(4, True), own)
+    assert (forged.action, forged.notice, forged.notice_to) == (Action.refuse, None, None)
+    assert "unverified_sender" in [r.rule for r in forged.decision.reasons]
+    for outcome in (forged_own, signed, signed_own):  # the address on record, whatever the case
+        assert outcome.notice is not None and outcome.notice_to == "ann@example.org"
+
+
+async def test_no_allowance_is_spent_on_a_notice_that_may_not_be_sent(tmp_path: Path) -> None:
+    stranger = ReplyChannel(channel=Channel.email, to="someone@elsewhere.example")
+    async with gateway_with(tmp_path, notices_per_day=1) as gateway:
+        forged = [await gateway.handle(ann_by_email(n, False), stranger) for n in range(3)]
+        real = await gateway.handle(ann_by_email(5, True), EMAIL)
+    assert [(o.notice, o.notice_to) for o in forged] == [(None, None)] * 3
+    assert real.notice is not None and real.notice_to == "ann@example.org"

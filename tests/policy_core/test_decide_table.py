@@ -511,3 +511,55 @@ def test_the_shipped_safety_list_finds_emergencies_and_leaves_everyday_contact_a
     restricted = snapshot(letter_only())
     decision = decide(contact(E, text=text), restricted, shipped, INSIDE, routes=routes)
     assert (decision.action is RD) == emergency
+
+
+@pytest.mark.parametrize(
+    ("restrictions", "own"),
+    [
+        ((letter_only(),), (RF, None)),
+        ((letter_only(), spoc()), (RF, None)),
+        ((), (D, DESTINATION[E])),
+    ],
+    ids=["letter_only", "letter_only+spoc", "none"],
+)
+def test_an_unauthenticated_representative_address_is_decided_as_the_customers_own(
+    restrictions: tuple[Restriction, ...],
+    own: tuple[Action, str | None],
+    profile: Profile,
+    routes: Routes,
+) -> None:
+    def decided(authenticated: bool | None, representative: bool) -> tuple[object, ...]:
+        decision = decide(
+            contact(E, OUTSIDE, authenticated=authenticated),
+            snapshot(*restrictions, representative=SOLICITOR if representative else None),
+            profile,
+            OUTSIDE,
+            routes=routes,
+        )
+        rules = [r.rule for r in decision.reasons]
+        return decision.action, decision.destination, rules
+
+    customers_own = decided(True, representative=False)
+    assert customers_own[:2] == own
+    forged = decided(False, representative=True)
+    assert forged[:2] == own
+    assert forged[2] == ["unverified_sender", *customers_own[2]]
+    bypass = (RD, OFFICER.email) if spoc() in restrictions else (D, DESTINATION[E])
+    for authenticated in (True, None):  # None: a channel that cannot say, as before
+        action, destination, rules = decided(authenticated, representative=True)
+        assert ((action, destination), rules) == (bypass, ["representative"])
+
+
+def test_an_unauthenticated_customer_address_is_decided_as_before_and_noted(
+    profile: Profile, routes: Routes
+) -> None:
+    for restrictions in ((letter_only(),), (spoc(),), ()):
+        verified = decide(
+            contact(E, authenticated=True), snapshot(*restrictions), profile, INSIDE, routes=routes
+        )
+        forged = decide(
+            contact(E, authenticated=False), snapshot(*restrictions), profile, INSIDE, routes=routes
+        )
+        assert (forged.action, forged.destination) == (verified.action, verified.destination)
+        assert forged.reasons[0].rule == "unverified_sender"
+        assert forged.reasons[1:] == verified.reasons
