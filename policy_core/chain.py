@@ -46,6 +46,7 @@ from policy_core.rules.restrictions import (
 )
 from policy_core.rules.safety import Emergency
 from policy_core.rules.unknown import UnknownSender
+from policy_core.rules.unreadable import Unreadable
 
 
 class Then(StrEnum):
@@ -72,6 +73,7 @@ class Link:
 CHAIN: tuple[Link, ...] = (
     Link(ProtectedDestination(), Then.override, Action.deliver),
     Link(Emergency(), Then.override, Action.redirect, Target.emergency),
+    Link(Unreadable(), Then.stop),  # held for a person, from anyone
     Link(UnknownSender(), Then.stop),
     Link(AuthorisedRepresentative(), Then.stop, target=Target.officer),
     Link(ReasonableAdjustment(), Then.stop),

@@ -205,6 +205,7 @@ class Contact(Frozen):
     external_id: str | None = None
     emergency_option: bool = False
     service_area: str | None = None
+    unreadable: str = ""  # why the channel could not read all of it: held for a person
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 
     @model_validator(mode="after")

@@ -5,7 +5,6 @@ so a 200 KB address list is never run through the structured header parser."""
 from __future__ import annotations
 
 import datetime as dt
-import email
 import re
 from dataclasses import dataclass
 from email.header import decode_header, make_header
@@ -15,6 +14,7 @@ from typing import Any
 
 from channels.mail.html import html_to_text
 from channels.mail.identity import body_digest
+from channels.mail.mime import parse, walk
 from policy_core.identities import Identity, IdentityError, IdentityKind
 from policy_core.models import Channel, Contact
 
@@ -60,6 +60,7 @@ class Mail:
     defects: int = 0
     size: int = 0
     body_digest: str = ""  # see channels/mail/identity.py
+    unreadable: str = ""  # why its body was not read (channels/mail/mime.py): held for a person
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -67,13 +68,13 @@ class Mail:
 
 def read_mail(raw: bytes) -> Mail:
     # compat32: headers stay raw strings until asked for, and walking parts parses little.
-    msg = email.message_from_bytes(raw)
+    msg, unreadable = parse(raw)
     headers: dict[str, str] = {}
     for name, value in msg.raw_items():
         key = name.lower()
         if key in KEPT_HEADERS and key not in headers:
             headers[key] = clean(str(value)[:MAX_HEADER_VALUE], one_line=True)
-    text, attachments = _body(msg)
+    text, attachments = _body(msg) if not unreadable else ("", ())
     return Mail(
         headers=headers,
         from_address=_address(headers.get("from", "")),
@@ -85,6 +86,7 @@ def read_mail(raw: bytes) -> Mail:
         defects=len(msg.defects),
         size=len(raw),
         body_digest=body_digest(raw),
+        unreadable=unreadable,
     )
 
 
@@ -113,7 +115,7 @@ def _body(msg: Message) -> tuple[str, tuple[dict[str, Any], ...]]:
     found: dict[str, Message] = {}
     attachments: list[dict[str, Any]] = []
     try:
-        for n, part in enumerate(msg.walk()):
+        for n, part in enumerate(walk(msg)):
             if n >= MAX_PARTS:
                 break
             if part.is_multipart():
@@ -203,5 +205,6 @@ def to_contact(
         subject=mail.subject[:998],
         text=mail.text,
         external_id=external_id,
+        unreadable=mail.unreadable,
         raw=raw,
     )
