@@ -47,6 +47,7 @@ from policy_core.rules.restrictions import (
 )
 from policy_core.rules.safety import Emergency
 from policy_core.rules.unknown import UnknownSender
+from policy_core.rules.unreadable import Unreadable
 from policy_core.rules.unverified import UnverifiedSender
 
 
@@ -76,6 +77,7 @@ CHAIN: tuple[Link, ...] = (
     Link(ProtectedDestination(), Then.override, Action.deliver),
     Link(Emergency(), Then.override, Action.redirect, Target.emergency),
     Link(UnverifiedSender(), Then.note),
+    Link(Unreadable(), Then.stop),  # held for a person, from anyone
     Link(UnknownSender(), Then.stop),
     Link(AuthorisedRepresentative(), Then.stop, target=Target.officer),
     Link(ReasonableAdjustment(), Then.stop),

@@ -209,6 +209,7 @@ class Contact(Frozen):
     emergency_option: bool = False
     service_area: str | None = None
     authenticated: bool | None = None
+    unreadable: str = ""  # why the channel could not read all of it: held for a person
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 
     @model_validator(mode="after")

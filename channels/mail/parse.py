@@ -5,7 +5,6 @@ so a 200 KB address list is never run through the structured header parser."""
 from __future__ import annotations
 
 import datetime as dt
-import email
 import re
 from dataclasses import dataclass
 from email.header import decode_header, make_header
@@ -16,6 +15,7 @@ from typing import Any
 from channels.mail.auth import SenderAuth
 from channels.mail.html import html_to_text
 from channels.mail.identity import body_digest
+from channels.mail.mime import parse, walk
 from policy_core.identities import Identity, IdentityError, IdentityKind
 from policy_core.models import Channel, Contact
 
@@ -61,6 +61,7 @@ class Mail:
     defects: int = 0
     size: int = 0
     body_digest: str = ""  # see channels/mail/identity.py
+    unreadable: str = ""  # why its body was not read (channels/mail/mime.py): held for a person
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -68,13 +69,13 @@ class Mail:
 
 def read_mail(raw: bytes) -> Mail:
     # compat32: headers stay raw strings until asked for, and walking parts parses little.
-    msg = email.message_from_bytes(raw)
+    msg, unreadable = parse(raw)
     headers: dict[str, str] = {}
     for name, value in msg.raw_items():
         key = name.lower()
         if key in KEPT_HEADERS and key not in headers:
             headers[key] = clean(str(value)[:MAX_HEADER_VALUE], one_line=True)
-    text, attachments = _body(msg)
+    text, attachments = _body(msg) if not unreadable else ("", ())
     return Mail(
         headers=headers,
         from_address=_address(headers.get("from", "")),
@@ -86,6 +87,7 @@ def read_mail(raw: bytes) -> Mail:
         defects=len(msg.defects),
         size=len(raw),
         body_digest=body_digest(raw),
+        unreadable=unreadable,
     )
 
 
@@ -114,7 +116,7 @@ def _body(msg: Message) -> tuple[str, tuple[dict[str, Any], ...]]:
     found: dict[str, Message] = {}
     attachments: list[dict[str, Any]] = []
     try:
-        for n, part in enumerate(msg.walk()):
+        for n, part in enumerate(walk(msg)):
             if n >= MAX_PARTS:
                 break
             if part.is_multipart():
@@ -209,5 +211,6 @@ def to_contact(
         text=mail.text,
         external_id=external_id,
         authenticated=auth.authenticated if auth is not None else None,
+        unreadable=mail.unreadable,
         raw=raw,
     )

@@ -1,6 +1,8 @@
-"""The Slack app: bolt (async) mounted at `/slack/events` for both events and interactivity,
-verified with the signing secret (a bad signature is 401). The bot token comes from the
-configuration through an `authorize` function, so nothing calls Slack at start-up."""
+"""The Slack app: bolt (async) mounted at `/slack/events` for both events and interactivity.
+Each request is verified with the signing secret on its raw bytes and read before bolt sees
+it (channels/slack/gate.py: a bad signature is 401, a body bolt cannot read 400). The bot
+token comes from the configuration through an `authorize` function, so nothing calls Slack at
+start-up."""
 
 from __future__ import annotations
 
@@ -10,19 +12,22 @@ import weakref
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from fastapi.responses import PlainTextResponse
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.slack.calls import SlackCalls
 from channels.slack.flags import ACKNOWLEDGE, OPEN_CASE, FlagNotifier
+from channels.slack.gate import Refused, bolt_request, signed
 from channels.slack.inbound import Inbound
 from channels.slack.settings import SlackSettings
 from gateway.api import Gateway
 
 log = logging.getLogger("contact_gateway.slack")
 EVENTS_PATH = "/slack/events"
+TIMESTAMP, SIGNATURE = "x-slack-request-timestamp", "x-slack-signature"
 
 
 def web_client(config: SlackSettings, token: str | None) -> AsyncWebClient:
@@ -87,15 +92,21 @@ class SlackChannel:
         return app
 
     def router(self) -> APIRouter:
-        handler = AsyncSlackRequestHandler(self.app)
         router = APIRouter(tags=["slack"])
+        secret = self.config.signing_secret
 
         @router.post(EVENTS_PATH, include_in_schema=False)
         async def events(request: Request) -> Response:
-            response = await handler.handle(request)
-            if response.status_code == 401:
-                log.warning("slack: a request with a bad or stale signature was refused")
-            return response
+            body, headers = await request.body(), request.headers
+            stamp, signature = headers.get(TIMESTAMP), headers.get(SIGNATURE)
+            try:
+                if not signed(secret, body, stamp, signature):
+                    raise Refused(401, "invalid or stale request signature")
+                readable = bolt_request(body, request)
+            except Refused as refused:
+                log.warning("slack: a request was refused: %s", refused.reason)
+                return PlainTextResponse(refused.reason, status_code=refused.status)
+            return to_starlette_response(await self.app.async_dispatch(readable))
 
         return router
 

@@ -30,29 +30,34 @@ EPHEMERAL = ReplyChannel(channel=Channel.social)  # a member's post can always b
 
 def contact_from_event(body: dict[str, Any], event: dict[str, Any]) -> Contact | None:
     """One member's message as a Contact; None for edits, joins, bots and the app itself."""
-    if event.get("type") != "message" or event.get("subtype") not in POSTS or event.get("bot_id"):
+    subtype = event.get("subtype")
+    if event.get("type") != "message" or event.get("bot_id"):
+        return None
+    if not (subtype is None or isinstance(subtype, str)) or subtype not in POSTS:
         return None
     user = event.get("user")
     team = event.get("user_team") or event.get("team") or body.get("team_id")
-    channel = event.get("channel")
-    ts = event.get("ts")
-    if not (isinstance(user, str) and isinstance(team, str) and channel and ts):
-        return None
+    channel, ts, text = event.get("channel"), event.get("ts"), event.get("text") or ""
+    fields = (user, team, channel, ts, text)
+    if not (all(isinstance(f, str) for f in fields) and user and team and channel and ts):
+        return None  # not a member's message as Slack sends one: ignored, not a contact
     try:
         sender = Identity.of(IdentityKind.slack, f"{team}/{user}")
         received_at = dt.datetime.fromtimestamp(float(ts), dt.UTC)
-    except (IdentityError, ValueError):
+    except (IdentityError, ValueError, OverflowError, OSError):  # "inf", "1e99", "nan"
         return None
+    event_id = body.get("event_id") if isinstance(body.get("event_id"), str) else None
     return Contact(
         channel=Channel.social,
         sender=sender,
         received_at=received_at,
-        destination=str(channel),
-        text=str(event.get("text") or ""),
-        external_id=str(body.get("event_id") or f"{channel}/{ts}"),
+        destination=channel,
+        text=text,
+        external_id=event_id or f"{channel}/{ts}",
         raw={
             "team": team, "user": user, "channel": channel, "ts": ts,
-            "channel_type": event.get("channel_type"), "event_id": body.get("event_id"),
+            "channel_type": kind if isinstance(kind := event.get("channel_type"), str) else None,
+            "event_id": event_id,
         },
     )  # fmt: skip
 

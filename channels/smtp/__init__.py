@@ -11,11 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from aiosmtpd.smtp import SMTP
-
 from channels.mail.outbound import Endpoint, Relay
 from channels.smtp.ledger import Ledger
-from channels.smtp.server import Handler
+from channels.smtp.server import Conversation, Handler
 from channels.smtp.settings import SmtpSettings
 from channels.smtp.spool import Spool
 from channels.smtp.worker import Worker
@@ -52,7 +50,7 @@ async def start(gateway: Gateway, config: SmtpSettings) -> Stop:
     listen = Endpoint.parse(config.listen)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(
+        lambda: Conversation(
             handler,
             data_size_limit=config.max_message_bytes,
             enable_SMTPUTF8=True,

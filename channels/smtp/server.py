@@ -7,6 +7,8 @@ import asyncio
 import logging
 from typing import Any
 
+from aiosmtpd.smtp import SMTP
+
 from channels.mail.identity import identity_of
 from channels.mail.parse import Mail, header_size, read_mail, sender_of
 from channels.smtp.ledger import Ledger
@@ -20,6 +22,19 @@ RELAY_DENIED = "550 5.7.1 Relaying denied: this gateway only accepts mail for it
 HEADER_TOO_LARGE = "552 5.3.4 Message header section too large"
 NO_SENDER = "550 5.1.7 The message has no readable From address"
 TRY_LATER = "451 4.3.0 The message could not be queued; please try again later"
+
+
+class Conversation(SMTP):
+    """aiosmtpd's SMTP, taking DATA lines of any length within the message's size limit.
+    aiosmtpd answers a line over RFC 5321's 1,000 bytes (and so any bare-LF message over
+    1 KB, which is all one line to it) with a permanent 500; Postfix, whose mail this hop
+    would otherwise take, accepts such lines and passes them on whole, and so does this."""
+
+    def __init__(self, handler: Handler, *, data_size_limit: int, **options: Any) -> None:
+        # The stream's line limit, which SMTP.__init__ reads: a longer line is over the size
+        # limit as well (a 552 when it fits the reader's buffer, a 500 past it).
+        self.line_length_limit = data_size_limit + 3
+        super().__init__(handler, data_size_limit=data_size_limit, **options)
 
 
 class Handler:

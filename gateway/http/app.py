@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from gateway.flags import mail as flag_mail
 from gateway.http import agent, api, case_forms, docs, health, manager, pages, screen_pop, signin
+from gateway.http.invalid import answer_invalid_requests
 from gateway.http.limits import BodyLimit
 from gateway.plugins import EnabledChannel
 from gateway.runtime import Gateway
@@ -80,6 +81,7 @@ def create_app(
         webhook_paths=webhooks,
     )
     app.include_router(health.router)
+    answer_invalid_requests(app)  # 422 without the input echoed back
     app.include_router(api.router)
     pages.install(app)  # security headers, /static, HTML error pages
     app.include_router(signin.router)

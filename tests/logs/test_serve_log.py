@@ -128,7 +128,7 @@ def test_slack_posts_and_malformed_events(gateway: Running) -> None:
     post_slack(gateway, f'{{"text": "{TEXT}", ')
     post_slack(gateway, json.dumps({"type": "event_callback", "event": TEXT}))
     gateway.slack.wait_for("chat.postEphemeral")  # the tenant's notice
-    log = gateway.wait_for_log(r"bad or stale signature", start)
+    log = gateway.wait_for_log(r"invalid or stale request signature", start)
     assert_no_leaks(log)
 
 

@@ -14,8 +14,20 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from tests.servers import free_port
+
+
+class LongLines(SMTP):
+    """Takes lines of any length, as the landlord's Postfix does (aiosmtpd: 1,000 bytes)."""
+
+    line_length_limit = 64 * 1024 * 1024
+
+
+class LongLinesController(Controller):
+    def factory(self) -> SMTP:
+        return LongLines(self.handler, **self.SMTP_kwargs)
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ class Sink:
 
     def start(self) -> Sink:
         if self.controller is None:
-            self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            self.controller = LongLinesController(self, hostname="127.0.0.1", port=self.port)
             self.controller.start()
         return self
 

@@ -113,3 +113,27 @@ def test_without_from_the_envelope_sender_is_the_sender() -> None:
 def test_without_any_sender_there_is_no_contact(envelope_from: str | None) -> None:
     with pytest.raises(IdentityError):
         contact_of(b"Subject: hello\r\n\r\nbody\r\n", envelope_from=envelope_from)
+
+
+def nested_mime(depth: int) -> bytes:
+    opening = b"".join(
+        b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (n, n)
+        for n in range(depth)
+    )
+    closing = b"".join(b"\r\n--b%d--" % n for n in reversed(range(depth)))
+    return (
+        b"From: ann@example.org\r\nSubject: Boiler\r\n" + opening
+        + b"Content-Type: text/plain\r\n\r\nThe boiler is broken." + closing + b"\r\n"
+    )  # fmt: skip
+
+
+def test_mime_nested_too_deep_is_read_for_its_headers_and_says_why() -> None:
+    for depth in (101, 2000, 20_000):
+        mail = read_mail(nested_mime(depth))
+        assert (mail.from_address, mail.subject, mail.text) == ("ann@example.org", "Boiler", "")
+        assert "nest more than 100 deep" in mail.unreadable
+
+
+def test_mime_nested_a_few_levels_deep_is_read_whole() -> None:
+    mail = read_mail(nested_mime(30))
+    assert (mail.text, mail.unreadable) == ("The boiler is broken.", "")

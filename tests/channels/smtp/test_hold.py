@@ -1,7 +1,7 @@
-"""`hold` on the SMTP channel. No rule of either policy profile holds an e-mail (the decision
-table holds only social media), so `serve` never decides it; the worker still has to apply a
-hold correctly if a profile ever does. The worker runs here in process, with a real spool, a
-real SQLite store and a real aiosmtpd server, and is handed a hold decision."""
+"""`hold` on the SMTP channel. No restriction holds an e-mail (the decision table holds only
+social media); only mail nested too deep to read is held (test_bad_input.py), and the worker
+has to apply a hold correctly whatever decides it. The worker runs here in process, with a
+real spool, a real SQLite store and a real aiosmtpd server, and is handed a hold decision."""
 
 from __future__ import annotations
 

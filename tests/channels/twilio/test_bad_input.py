@@ -9,9 +9,12 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from tests.channels.twilio.conftest import ACCOUNT, OUR_NUMBER, PUBLIC_URL, Twilio, twiml
+from tests.fuzz import FUZZ, still_healthy
 from tests.serve import GatewayServer
 
 CALLER = "07700 900102"  # C-THIRD: refused on the phone, so every recorded call is held
@@ -170,3 +173,35 @@ def test_answers_and_refusals_carry_the_security_headers(twilio: Twilio) -> None
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "same-origin"
     assert answered.headers["content-type"].startswith("application/xml")
+
+
+form_values = st.text(max_size=30) | st.sampled_from(
+    ["", "+441332000100", "07700 900999", "inf", "-1", "1e999", "CA" + "9" * 32, "completed", "#"]
+)
+forms = st.dictionaries(
+    st.sampled_from(["From", "To", "CallSid", "MessageSid", "Body", "Digits", "CallStatus",
+                     "CallDuration", "AccountSid", "NumMedia", "Direction"])
+    | st.text(max_size=10),
+    form_values, max_size=10,
+)  # fmt: skip
+
+
+@FUZZ
+@given(path=st.sampled_from(sorted(PATHS)), params=forms, sign=st.booleans(), raw=st.booleans(),
+       junk=st.binary(max_size=100))  # fmt: skip
+def test_no_form_breaks_a_webhook(
+    twilio: Twilio, path: str, params: dict[str, str], sign: bool, raw: bool, junk: bytes
+) -> None:
+    """Random forms (signed or not) and random bytes: a TwiML answer or a 4xx, never a 5xx."""
+    signature = twilio.validator.compute_signature(PUBLIC_URL + path, params) if sign else "x"
+    body = junk if raw else urlencode(params).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "X-Twilio-Signature": signature}  # fmt: skip
+    response = twilio.http.post(path, content=body, headers=headers)
+    assert response.status_code < 500, response.text
+    if not sign:
+        assert response.status_code in (400, 403), response.text
+
+
+def test_the_webhooks_are_healthy_after_the_fuzzing(server: GatewayServer) -> None:
+    still_healthy(server)
