@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ def principal_of(request: Request) -> Principal | None:
 BEARER = HTTPBearer(auto_error=False, description="a token from `[[http.tokens]]`")
 
 
+@functools.cache  # one callable per role, so FastAPI runs it once per request
 def require(role: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency: 401 without credentials, 403 with a role below `role`."""
 
