@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from gateway.flags import mail as flag_mail
 from gateway.http import agent, api, case_forms, docs, health, manager, pages, screen_pop, signin
 from gateway.http.limits import BodyLimit
+from gateway.http.live_sessions import LiveSessions
 from gateway.plugins import EnabledChannel
 from gateway.runtime import Gateway
 from gateway.tasks import cancel_and_wait
@@ -79,6 +80,7 @@ def create_app(
         webhook_limit=http.max_webhook_body_bytes,
         webhook_paths=webhooks,
     )
+    app.add_middleware(LiveSessions)  # before any page believes a session cookie
     app.include_router(health.router)
     app.include_router(api.router)
     pages.install(app)  # security headers, /static, HTML error pages
