@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,15 +21,21 @@ PASSWORD = "a long enough password"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+USERS = [{"username": n, "password_hash": hash_password(PASSWORD), "role": "manager"}
+         for n in ("boss", "target")]  # fmt: skip
+
+
+def configured(directory: Path, store_url: str | None = None) -> GatewayServer:
+    server = GatewayServer(directory, store_url=store_url)
+    server.config["http"]["users"] = USERS
+    server.write_config()
+    return server
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayServer]:
-    server = GatewayServer(tmp_path_factory.mktemp("sessions"))
-    users = [{"username": n, "password_hash": hash_password(PASSWORD), "role": "manager"}
-             for n in ("boss", "target")]  # fmt: skip
-    server.config["http"]["users"] = users
-    server.write_config()
-    with server:
-        yield server
+    with configured(tmp_path_factory.mktemp("sessions")) as running:
+        yield running
 
 
 def token_on(client: httpx.Client, path: str) -> str:
@@ -63,6 +71,21 @@ def test_signing_out_ends_the_session_even_for_a_kept_cookie(server: GatewayServ
     assert other_tab.get("/reviews").status_code == 200
     browser.close()
     other_tab.close()
+
+
+def test_signing_out_of_one_gateway_ends_the_session_on_the_others(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """Two gateways behind a load balancer, on one Redis store."""
+    shared = f"{redis_url}?prefix=s{uuid.uuid4().hex[:8]}:"
+    with configured(tmp_path / "a", shared) as one, configured(tmp_path / "b", shared) as two:
+        browser = signed_in(one)
+        session = {"cg_session": browser.cookies["cg_session"]}
+        with httpx.Client(base_url=two.url, cookies=session) as elsewhere:
+            assert elsewhere.get("/reviews").status_code == 200
+            assert sign_out(browser).status_code == 303
+            assert elsewhere.get("/reviews").status_code == 303
+        browser.close()
 
 
 def test_a_csrf_token_is_good_for_its_own_session_only(server: GatewayServer) -> None:
