@@ -150,3 +150,19 @@ def test_parallel_guesses_from_one_address_beyond_the_cap_are_refused_at_once(
     codes = sorted(code for code, _, _ in answers)
     assert codes == [401] * 10 + [429] * 31, answers
     assert max(took for code, took, _ in answers if code == 429) < 1.0, answers
+
+
+def test_the_forty_first_parallel_guess_in_all_is_refused_at_once(server: GatewayServer) -> None:
+    """Each guess at a username and from an address of its own: only the cap on all the
+    attempts under way applies."""
+    usernames = [f"many-{n}" for n in range(41)]
+    addresses = [f"10.4.0.{n}" for n in range(1, 42)]
+    for _ in range(3):  # three failures for each username (39 at a time, under every cap)
+        for start in (0, 39):
+            part = slice(start, start + 39)
+            answers = asyncio.run(guesses(server, usernames[part], addresses[part]))
+            assert {code for code, _, _ in answers} == {401}
+    answers = asyncio.run(guesses(server, usernames, addresses))
+    codes = sorted(code for code, _, _ in answers)
+    assert codes == [401] * 40 + [429], answers
+    assert next(took for code, took, _ in answers if code == 429) < 1.0, answers
