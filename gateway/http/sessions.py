@@ -83,7 +83,11 @@ async def start_session(request: Request, response: Response, user: User) -> Non
     session_id = secrets.token_urlsafe(32)
     now = _gateway(request).clock.now()
     expires = now + dt.timedelta(seconds=SESSION_SECONDS)
-    await _gateway(request).store.create_session(stored_id(session_id), expires, now)
+    store = _gateway(request).store
+    await store.create_session(stored_id(session_id), expires, now)
+    earlier = session_id_of(request)
+    if earlier is not None:  # signing in again: the session this browser had ends
+        await store.revoke_session(stored_id(earlier))
     payload = {
         "u": user.username,
         "f": _fingerprint(key, user),
@@ -140,9 +144,10 @@ def csrf_passed(request: Request) -> bool:
 
 
 def session_user(request: Request) -> tuple[str, Role] | None:
-    payload = session_payload(request)
-    if payload is None or getattr(request.state, LIVE_STATE, None) != payload.get("s"):
-        return None  # signed out (or the store could not say otherwise)
+    payload = session_payload(request) or {}
+    session_id = payload.get("s")
+    if not isinstance(session_id, str) or getattr(request.state, LIVE_STATE, None) != session_id:
+        return None  # signed out (or the store could not say otherwise), or no session at all
     http = http_settings(request)
     user = find_user(http, str(payload.get("u", "")))
     key = secret_of(http)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from gateway.http.passwords import hash_password
+from gateway.http.signing import sign, unsign
 from tests.serve import GatewayServer
 
 PASSWORD = "a long enough password"
@@ -166,3 +167,28 @@ def test_the_forty_first_parallel_guess_in_all_is_refused_at_once(server: Gatewa
     codes = sorted(code for code, _, _ in answers)
     assert codes == [401] * 40 + [429], answers
     assert next(took for code, took, _ in answers if code == 429) < 1.0, answers
+
+
+def test_signing_in_again_ends_the_browser_s_earlier_session(server: GatewayServer) -> None:
+    browser = signed_in(server)
+    earlier = dict(browser.cookies)
+    data = {"username": "boss", "password": PASSWORD, "csrf_token": token_on(browser, "/reviews")}
+    assert browser.post("/login", data=data).status_code == 303
+    assert browser.get("/reviews").status_code == 200
+    with httpx.Client(base_url=server.url, cookies=earlier) as replayed:
+        assert replayed.get("/reviews").status_code == 303
+    browser.close()
+
+
+def test_a_cookie_from_before_sessions_were_kept_is_not_a_session(server: GatewayServer) -> None:
+    """Signed with the right secret, for a configured user, unexpired, but naming no session
+    in the store (as cookies made before the store kept sessions): signed out."""
+    secret = str(server.config["http"]["session_secret"]).encode()
+    browser = signed_in(server)
+    payload = unsign(secret, "session", browser.cookies["cg_session"])
+    assert payload is not None
+    for changed in ({k: v for k, v in payload.items() if k != "s"}, {**payload, "s": "made-up"}):
+        cookie = {"cg_session": sign(secret, "session", changed)}
+        with httpx.Client(base_url=server.url, cookies=cookie) as replayed:
+            assert replayed.get("/reviews").status_code == 303
+    browser.close()
