@@ -14,6 +14,7 @@ from gateway.flags import mail as flag_mail
 from gateway.http import agent, api, case_forms, docs, health, manager, pages, screen_pop, signin
 from gateway.http.invalid import answer_invalid_requests
 from gateway.http.limits import BodyLimit
+from gateway.http.live_sessions import LiveSessions
 from gateway.plugins import EnabledChannel
 from gateway.runtime import Gateway
 from gateway.tasks import cancel_and_wait
@@ -80,6 +81,7 @@ def create_app(
         webhook_limit=http.max_webhook_body_bytes,
         webhook_paths=webhooks,
     )
+    app.add_middleware(LiveSessions)  # before any page believes a session cookie
     app.include_router(health.router)
     answer_invalid_requests(app)  # 422 without the input echoed back
     app.include_router(api.router)

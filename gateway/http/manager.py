@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from gateway import reports
 from gateway.banner.models import label
 from gateway.casework import letters, transitions
-from gateway.http import chart
+from gateway.http import chart, scopes
 from gateway.http.api.common import today
 from gateway.http.auth import Principal, gateway_of
 from gateway.http.pages import NAV, NavLink, PageError, render, require_page_role
@@ -30,18 +30,6 @@ Officer = Annotated[Principal, Depends(require_page_role(Role.officer))]
 NAV.append(NavLink("/reviews", "Reviews and appeals", Role.officer))
 REVIEW_NOTICE_DAYS = 30  # a review shows in the queue this many days before it is due
 STEP_FORMS = {name: step for step, name in transitions.LIFECYCLE_NAMES.items()}
-
-
-def sees(principal: Principal, case: Case) -> bool:
-    """Managers see every case; an officer the cases whose officer they are (by name or
-    e-mail address, as the case records them)."""
-    if principal.role.includes(Role.manager):
-        return True
-    officer = case.officer
-    if officer is None:
-        return False
-    mine = principal.name.casefold()
-    return mine in {officer.name.casefold(), (officer.email or "").casefold()}
 
 
 @dataclass(frozen=True)
@@ -65,7 +53,7 @@ SORTS = {
 async def queue(gateway: Gateway, principal: Principal, on: dt.date) -> list[QueueItem]:
     items: list[QueueItem] = []
     for case in await gateway.store.list_cases():
-        if case.state is CaseState.closed or not sees(principal, case):
+        if case.state is CaseState.closed or not scopes.sees_case(principal, case):
             continue
         customer = await gateway.store.get_customer(case.customer_ref)
         name = customer.name if customer and customer.name else case.customer_ref
@@ -104,12 +92,11 @@ async def reviews(
 
 
 async def visible_case(request: Request, principal: Principal, case_id: str) -> Case:
-    case = await gateway_of(request).store.get_case(case_id)
-    if case is None:
-        raise PageError(404, f"There is no case {case_id}.")
-    if not sees(principal, case):
-        raise PageError(403, f"Case {case_id} is not one of your cases.")
-    return case
+    """The case, when `principal` may see it (gateway.http.scopes); an error page if not."""
+    try:
+        return await scopes.case_for(gateway_of(request), principal, case_id)
+    except scopes.OutOfScope as exc:
+        raise PageError(exc.status_code, exc.message) from exc
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

@@ -1,6 +1,9 @@
 """/login and /logout. A wrong password and an unknown username get the same message and take
 the same time; repeated failures for one username (or from one address) slow every further
-attempt down, doubling up to MAX_DELAY seconds, until a quiet WINDOW has passed.
+attempt down, doubling up to MAX_DELAY seconds, until a quiet WINDOW has passed; and only so
+many attempts may be under way at once for one username, from one address and in all (an
+attempt waiting out its slowdown counts), so parallel guesses cannot share out the waiting:
+the one over the cap is refused at once (429), before any password is checked.
 In trusted-header mode the single sign-on proxy signs users in and out, so /logout says so."""
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ import asyncio
 import logging
 import time
 import urllib.parse
+from collections.abc import Mapping
+from typing import ClassVar
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import RedirectResponse
@@ -17,6 +22,7 @@ from gateway.http import pages, sessions
 from gateway.http.auth import principal_of, trusted_header_principal
 from gateway.http.passwords import PasswordHashError, dummy_hash, verify_password
 from gateway.settings import User
+from gateway.store.base import StoreError
 
 log = logging.getLogger("contact_gateway.http")
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -25,14 +31,37 @@ WRONG = "The username or password is not right. Check them and try again."
 HOME = "/agent"
 
 
+BUSY = "Too many sign-in attempts are under way. Wait a moment and try again."
+UNAVAILABLE = "Signing in is not possible just now: the gateway cannot reach its store."
+ALL = "all"
+
+
 class Throttle:
-    """Failed sign-ins per key, in this process; free attempts first, then a growing wait."""
+    """Failed sign-ins per key, in this process; free attempts first, then a growing wait.
+    And attempts under way per key, each kind of key capped (`IN_FLIGHT`)."""
 
     WINDOW = 15 * 60.0
     MAX_DELAY = 8.0
+    IN_FLIGHT: ClassVar[Mapping[str, int]] = {"user": 3, "address": 10, ALL: 40}
 
     def __init__(self) -> None:
         self.failures: dict[str, tuple[int, float]] = {}
+        self.under_way: dict[str, int] = {}
+
+    def enter(self, keys: list[str]) -> bool:
+        """Counts an attempt under way on every key; False (and nothing counted) when one
+        of them is at its cap."""
+        if any(self.under_way.get(k, 0) >= self.IN_FLIGHT[k.partition(":")[0]] for k in keys):
+            return False
+        for key in keys:
+            self.under_way[key] = self.under_way.get(key, 0) + 1
+        return True
+
+    def leave(self, keys: list[str]) -> None:
+        for key in keys:
+            left = self.under_way.pop(key, 1) - 1
+            if left > 0:
+                self.under_way[key] = left
 
     def count(self, key: str, now: float) -> int:
         count, last = self.failures.get(key, (0, 0.0))
@@ -106,6 +135,26 @@ async def login(request: Request) -> Response:
     user_key = f"user:{username.casefold()}"
     keys = {user_key: 3, f"address:{client}": 10}
     throttle = throttle_of(request)
+    if not throttle.enter([*keys, ALL]):
+        log.info("sign-in refused: too many attempts under way")
+        response = login_page(request, next_path, BUSY, status.HTTP_429_TOO_MANY_REQUESTS)
+        response.headers["Retry-After"] = "1"
+        return response
+    try:
+        return await attempt(request, throttle, keys, user_key, next_path, username, password)
+    finally:
+        throttle.leave([*keys, ALL])
+
+
+async def attempt(
+    request: Request,
+    throttle: Throttle,
+    keys: dict[str, int],
+    user_key: str,
+    next_path: str,
+    username: str,
+    password: str,
+) -> Response:
     wait = throttle.delay(keys, time.monotonic())
     if wait:
         await asyncio.sleep(wait)
@@ -116,7 +165,11 @@ async def login(request: Request) -> Response:
         return login_page(request, next_path, WRONG, status.HTTP_401_UNAUTHORIZED)
     throttle.succeeded(user_key)  # the address keeps its count
     response = RedirectResponse(next_path, status.HTTP_303_SEE_OTHER)
-    sessions.start_session(request, response, user)
+    try:
+        await sessions.start_session(request, response, user)
+    except StoreError:
+        log.warning("sign-in failed: the store is unreachable")
+        return login_page(request, next_path, UNAVAILABLE, status.HTTP_503_SERVICE_UNAVAILABLE)
     return response
 
 
@@ -135,5 +188,10 @@ async def logout(request: Request) -> Response:
         )
     else:
         response = RedirectResponse("/login?signed_out=1", status.HTTP_303_SEE_OTHER)
-    sessions.end_session(request, response)
+    try:
+        await sessions.end_session(request, response)
+    except StoreError:
+        log.warning("sign-out failed: the store is unreachable")
+        message = "Signing out did not reach the gateway's store. Try again in a moment."
+        raise pages.PageError(status.HTTP_503_SERVICE_UNAVAILABLE, message) from None
     return response

@@ -102,9 +102,24 @@ class AuditTrail(Protocol):
     async def audit_trail(self, subject: str | None = None) -> list[AuditEntry]: ...
 
 
+class Sessions(Protocol):
+    """Signed-in users' sessions, so that signing out ends one everywhere at once (every
+    gateway behind the load balancer asks the one store)."""
+
+    async def create_session(
+        self, session_id: str, expires_at: dt.datetime, now: dt.datetime
+    ) -> None:
+        """Live until `expires_at` or until revoked; `now` is the gateway's clock."""
+
+    async def revoke_session(self, session_id: str) -> None:
+        """Never live again; an unknown id is no error."""
+
+    async def session_live(self, session_id: str, now: dt.datetime) -> bool: ...
+
+
 class Casework(Customers, Cases, Evidence, HeldQueue, FlagDesk, AuditTrail, Protocol):
     """What pages, reports and casework use."""
 
 
-class Store(Lifecycle, HotPath, Casework, Protocol):
+class Store(Lifecycle, HotPath, Casework, Sessions, Protocol):
     """What the gateway is built with."""

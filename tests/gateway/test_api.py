@@ -54,10 +54,14 @@ def customer(admin: httpx.Client, ref: str, *addresses: str, **extra: Any) -> di
     return ok(admin.post("/api/v1/customers", json=body), 201)  # type: ignore[no-any-return]
 
 
-def restrict(admin: httpx.Client, ref: str, *restrictions: dict[str, Any]) -> dict[str, Any]:
-    """A case for `ref`, warned 15 days ago and restricted 10 days ago."""
+def restrict(
+    admin: httpx.Client, ref: str, *restrictions: dict[str, Any], officer: str | None = None
+) -> dict[str, Any]:
+    """A case for `ref` (with `officer` its officer), warned 15 days ago and restricted 10 days
+    ago."""
     case_id = f"K-{ref}"
-    body = {"id": case_id, "customer_ref": ref, "reason": "concern", "on": days_ago(20)}
+    body = {"id": case_id, "customer_ref": ref, "reason": "concern", "on": days_ago(20),
+            "officer": {"name": officer} if officer else None}  # fmt: skip
     ok(admin.post("/api/v1/cases", json=body), 201)
     warning = {"on": days_ago(15), "reason": "letter sent"}
     ok(admin.post(f"/api/v1/cases/{case_id}/warning", json=warning))
@@ -242,7 +246,8 @@ def test_every_route_needs_a_token_and_its_role(
 def test_a_case_through_every_step(server: GatewayServer, admin: httpx.Client) -> None:
     customer(admin, "C-200", "c200@example.org")
     manager, officer = server.client("manager"), server.client("officer")
-    jo = {"name": "Jo Bennett", "email": "jo@landlord.example"}
+    # the officer token's own case: officers see only theirs (tests/gateway/test_scopes.py)
+    jo = {"name": server.principal("officer"), "email": "jo@landlord.example"}
     body = {"id": "K-200", "customer_ref": "C-200", "officer": jo, "reason": "40 calls a week",
             "on": days_ago(30)}  # fmt: skip
     assert officer.post("/api/v1/cases", json=body).status_code == 403
@@ -363,7 +368,7 @@ def test_refused_contacts_wait_in_the_held_queue_for_triage(
     server: GatewayServer, admin: httpx.Client
 ) -> None:
     customer(admin, "C-300", "c300@example.org")
-    restrict(admin, "C-300", {"kind": "letter_only"})
+    restrict(admin, "C-300", {"kind": "letter_only"}, officer=server.principal("officer"))
     contact = Contact(
         channel=Channel.email,
         sender=Identity.of("email", "C300@example.org"),
@@ -404,7 +409,7 @@ def test_check_prints_the_decision_and_records_nothing(
     server: GatewayServer, admin: httpx.Client
 ) -> None:
     customer(admin, "C-600", "c600@example.org", "07700 900600")
-    restrict(admin, "C-600", {"kind": "letter_only"})
+    restrict(admin, "C-600", {"kind": "letter_only"}, officer=server.principal("officer"))
     result = server.cli("check", "--channel", "email", "--from", "C600@example.org",
                         "--subject", "Boiler", "--text", "When will it be fixed?")  # fmt: skip
     assert result.returncode == 0, result.stderr

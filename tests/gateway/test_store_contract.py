@@ -505,6 +505,25 @@ async def test_the_audit_trail_is_appended_and_filtered(store: Store) -> None:
     assert await store.audit_trail("case:K-2") == []
 
 
+async def test_a_session_is_live_until_revoked_or_expired(store: Store) -> None:
+    shift = NOW + dt.timedelta(hours=12)
+    await store.create_session("s-1", shift, NOW)
+    await store.create_session("s-2", shift, NOW)
+    assert await store.session_live("s-1", NOW)
+    assert not await store.session_live("s-unknown", NOW)
+    await store.revoke_session("s-1")
+    await store.revoke_session("s-unknown")  # nothing to revoke: no error
+    assert not await store.session_live("s-1", NOW)
+    assert await store.session_live("s-2", NOW)  # the other session is untouched
+    assert await store.session_live("s-2", shift - dt.timedelta(seconds=1))
+    assert not await store.session_live("s-2", shift)  # expired on the gateway's clock
+    # a new session after the first expired: both answer on the clock they are asked with
+    later = shift + dt.timedelta(hours=1)
+    await store.create_session("s-3", later + dt.timedelta(hours=12), later)
+    assert await store.session_live("s-3", later)
+    assert not await store.session_live("s-2", later)
+
+
 async def test_find_customers_by_ref_name_or_address(store: Store) -> None:
     await store.put_customer(jo())
     await store.put_customer(Customer(ref="C-2002", name="Sam Bloggs"))

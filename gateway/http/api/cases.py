@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from gateway.casework import transitions
 from gateway.casework.steps import AppealDecision, CaseView, NewCase, Restrict, Review, Step
+from gateway.http import scopes
 from gateway.http.api.common import invalid, not_found, now, today, translated
+from gateway.http.api.scoped import VisibleCase
 from gateway.http.auth import Principal, gateway_of, require
 from gateway.settings import Role
 from policy_core import lifecycle
@@ -41,9 +43,10 @@ async def _save(request: Request, principal: Principal, case: Case) -> CaseView:
 
 
 async def _step(
-    request: Request, principal: Principal, case_id: str, step: str, body: Step
+    request: Request, principal: Principal, case: Case | str, step: str, body: Step
 ) -> CaseView:
-    case = await _case(request, case_id)
+    if isinstance(case, str):
+        case = await _case(request, case)
     with translated():
         changed = transitions.take(
             gateway_of(request), case, step, body, principal.name, today(request)
@@ -70,12 +73,13 @@ async def list_cases(
 ) -> list[CaseView]:
     with translated():
         found = await gateway_of(request).store.list_cases(customer)
-    return [view(request, case) for case in found]
+    return [view(request, case) for case in scopes.visible_cases(principal, found)]
 
 
 @router.get("/{case_id}", response_model=CaseView)
-async def get_case(case_id: str, request: Request, principal: OfficerRole) -> CaseView:
-    return view(request, await _case(request, case_id))
+async def get_case(case: VisibleCase, request: Request) -> CaseView:
+    """The case, when it is one of yours (officers) or any (managers)."""
+    return view(request, case)
 
 
 @router.post("/{case_id}/warning", response_model=CaseView)
@@ -92,10 +96,10 @@ async def restrict(case_id: str, body: Restrict, request: Request, principal: Ma
 
 @router.post("/{case_id}/appeals", response_model=CaseView)
 async def lodge_appeal(
-    case_id: str, body: Step, request: Request, principal: OfficerRole
+    case: VisibleCase, body: Step, request: Request, principal: OfficerRole
 ) -> CaseView:
     """The customer asks for an independent review, within the appeal window."""
-    return await _step(request, principal, case_id, "appeals", body)
+    return await _step(request, principal, case, "appeals", body)
 
 
 @router.post("/{case_id}/appeals/{number}/decision", response_model=CaseView)

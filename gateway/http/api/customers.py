@@ -1,5 +1,6 @@
 """Customers: who they are, every address they write from, their representatives and their
-agreed adjustments. Agents look up; officers change; every change goes to the audit trail."""
+agreed adjustments. Agents look up; officers change (customers with a case of theirs, or with
+no case yet: gateway.http.scopes); every change goes to the audit trail."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from gateway.http.api.common import audit, not_found, region, translated
+from gateway.http.api.scoped import VisibleCustomer
 from gateway.http.auth import Principal, gateway_of, require
 from gateway.inputs import CustomerIn, IdentityIn, RepresentativeIn
 from gateway.settings import Role
@@ -64,7 +66,7 @@ async def get_customer(ref: str, request: Request, principal: Agent) -> Customer
 
 @router.post("/{ref}/identities", response_model=Customer)
 async def add_identity(
-    ref: str, body: IdentityIn, request: Request, principal: Officer
+    ref: VisibleCustomer, body: IdentityIn, request: Request, principal: Officer
 ) -> Customer:
     """Links an address to the customer (409 when it is someone else's); its history follows."""
     customer = await _customer(request, ref)
@@ -79,7 +81,9 @@ async def add_identity(
 
 
 @router.delete("/{ref}/identities/{key}", response_model=Customer)
-async def remove_identity(ref: str, key: str, request: Request, principal: Officer) -> Customer:
+async def remove_identity(
+    ref: VisibleCustomer, key: str, request: Request, principal: Officer
+) -> Customer:
     """Unlinks an address (`email:a@example.org`, `phone:+447700900123`)."""
     customer = await _customer(request, ref)
     kept = tuple(i for i in customer.identities if i.key != key)
@@ -91,7 +95,7 @@ async def remove_identity(ref: str, key: str, request: Request, principal: Offic
 
 @router.post("/{ref}/representatives", response_model=Customer)
 async def add_representative(
-    ref: str, body: RepresentativeIn, request: Request, principal: Officer
+    ref: VisibleCustomer, body: RepresentativeIn, request: Request, principal: Officer
 ) -> Customer:
     """An authorised representative (replacing one of the same name): their contact on the
     customer's behalf gets through."""
@@ -106,7 +110,7 @@ async def add_representative(
 
 @router.post("/{ref}/adjustments", response_model=Customer)
 async def add_adjustment(
-    ref: str, body: Adjustment, request: Request, principal: Officer
+    ref: VisibleCustomer, body: Adjustment, request: Request, principal: Officer
 ) -> Customer:
     """An agreed reasonable adjustment: this channel is never switched off by a restriction."""
     customer = await _customer(request, ref)
@@ -119,12 +123,11 @@ async def add_adjustment(
 
 @router.get("/{ref}/contacts", response_model=list[StoredDecision])
 async def contacts(
-    ref: str,
+    ref: VisibleCustomer,
     request: Request,
     principal: Officer,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[StoredDecision]:
     """The customer's contacts, newest first: each decision with its reasons (no bodies)."""
-    await _customer(request, ref)
     with translated():
         return await gateway_of(request).store.contacts(ref, limit)

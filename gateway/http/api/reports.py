@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from gateway import reports
 from gateway.http.api.common import today, translated
-from gateway.http.auth import Principal, gateway_of, require
+from gateway.http.api.scoped import VisibleCase
+from gateway.http.auth import gateway_of
 from gateway.http.downloads import content_disposition
-from gateway.settings import Role
 
 router = APIRouter(prefix="/cases", tags=["reports"])
-OfficerRole = Annotated[Principal, Depends(require(Role.officer))]
 
 
 @router.get(
@@ -24,19 +23,17 @@ OfficerRole = Annotated[Principal, Depends(require(Role.officer))]
     responses={200: {"content": {t: {} for t in reports.MEDIA_TYPES.values()}}},
 )
 async def case_report(
-    case_id: str,
+    case: VisibleCase,
     request: Request,
-    principal: OfficerRole,
     format: Annotated[reports.Format, Query(description="json, csv or pdf")] = "json",
 ) -> Response:
     """Contacts per month and channel for the last 12 months, what the gateway did with them,
     the flags raised, and the 12 months before the restriction where the data exists."""
     gateway = gateway_of(request)
     with translated():
-        case = await reports.case_or_404(gateway, case_id)
         report = await reports.gather(gateway, case, today(request))
     body = reports.render(report, format, gateway.settings.organisation.name)
-    filename = f"{case_id}-contact-report.{format}"
+    filename = f"{case.id}-contact-report.{format}"
     return Response(
         body,
         media_type=reports.MEDIA_TYPES[format],

@@ -10,6 +10,7 @@ from gateway.store.redis.customers import Customers
 from gateway.store.redis.evidence import Evidence
 from gateway.store.redis.flags import Flags
 from gateway.store.redis.hot_path import Recorder
+from gateway.store.redis.sessions import Sessions
 from gateway.store.redis.snapshots import Snapshots
 
 __all__ = ["CLIENT_NAME", "RedisStore"]
@@ -37,6 +38,10 @@ class RedisStore:
         self.held, self.triage = evidence.held, evidence.triage
         self.acknowledge_flag, self.list_flags = flags.acknowledge_flag, flags.list_flags
         self.audit, self.audit_trail = flags.audit, flags.audit_trail
+        # signed-in users
+        sessions = Sessions(conn)
+        self.create_session, self.revoke_session = sessions.create_session, sessions.revoke_session
+        self.session_live = sessions.session_live
 
     def __repr__(self) -> str:
         return f"RedisStore(prefix={self.prefix!r})"

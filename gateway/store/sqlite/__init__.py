@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gateway.store import common
 from gateway.store.base import Recorded, Windows
-from gateway.store.sqlite import customers, evidence, flags
+from gateway.store.sqlite import customers, evidence, flags, sessions
 from gateway.store.sqlite.database import Database
 from gateway.store.sqlite.hot_path import Request
 from gateway.store.sqlite.snapshots import Snapshots
@@ -37,6 +37,10 @@ class SqliteStore:
         self.list_flags = db.bind(flags.list_flags)
         self.audit = db.bind(flags.audit)
         self.audit_trail = db.bind(flags.audit_trail)
+        # signed-in users
+        self.create_session = db.bind(sessions.create_session)
+        self.revoke_session = db.bind(sessions.revoke_session)
+        self.session_live = db.bind(sessions.session_live)
 
     def __repr__(self) -> str:
         return f"SqliteStore({self.path!r})"

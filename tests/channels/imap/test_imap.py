@@ -116,7 +116,7 @@ def test_each_decision_is_applied_in_the_mailbox(mailbox: Mailbox) -> None:
     assert notice.message["Auto-Submitted"] == "auto-replied"
     assert not [m for m in mailbox.outbound.messages() if m.message["In-Reply-To"] == again_id]
 
-    with mailbox.server.client("officer") as http:
+    with mailbox.server.client("manager") as http:
         held = http.get("/api/v1/held", params={"customer": "C-1"}).json()
     assert {item["contact"]["subject"] for item in held} == {"Repairs", "Repairs, again"}
 
@@ -198,7 +198,7 @@ def test_one_message_id_over_two_bodies_is_two_contacts_and_a_copy_is_one(
     for raw in (first, second, b"Received: by mx2.example.org\r\n" + first):  # then a copy
         mailbox.imap.append(USER, raw)
     mailbox.wait(lambda: len(mailbox.folder("Restricted")) == restricted + 3)
-    with mailbox.server.client("officer") as http:
+    with mailbox.server.client("manager") as http:
         held = http.get("/api/v1/held", params={"customer": "C-1"}).json()
     texts = sorted(i["contact"]["text"] for i in held if i["contact"]["subject"] == "Reused id")
     assert texts == ["The gutter has fallen down.", "The gutter is blocked."]

@@ -59,7 +59,7 @@ def transaction(mail: Mail, raw: bytes, sender: str, rcpts: tuple[str, ...]) -> 
 
 
 def contacts(mail: Mail, sender: str) -> list[dict[str, Any]]:
-    with mail.server.client("officer") as http:
+    with mail.server.client("manager") as http:
         response = http.get(f"/api/v1/customers/{REFS[sender]}/contacts")
     assert response.status_code == 200, response.text
     listed: list[dict[str, Any]] = response.json()

@@ -81,7 +81,7 @@ class Mail:
         assert not self.queued(), "the spool did not drain"
 
     def held(self) -> list[dict[str, object]]:
-        with self.server.client("officer") as http:
+        with self.server.client("manager") as http:
             response = http.get("/api/v1/held")
         assert response.status_code == 200, response.text
         items: list[dict[str, object]] = response.json()

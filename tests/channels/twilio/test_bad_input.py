@@ -21,7 +21,7 @@ CALLER = "07700 900102"  # C-THIRD: refused on the phone, so every recorded call
 
 
 def recorded(server: GatewayServer) -> int:
-    with server.client("officer") as api:
+    with server.client("manager") as api:
         response = api.get("/api/v1/customers/C-THIRD/contacts")
         assert response.status_code == 200, response.text
         return len(response.json())

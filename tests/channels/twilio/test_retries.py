@@ -71,7 +71,7 @@ def one_answer(responses: list[httpx.Response]) -> ET.Element:
 
 
 def contacts(server: GatewayServer, ref: str) -> list[dict[str, Any]]:
-    with server.client("officer") as api:
+    with server.client("manager") as api:
         response = api.get(f"/api/v1/customers/{ref}/contacts")
         assert response.status_code == 200, response.text
         listed: list[dict[str, Any]] = response.json()
@@ -79,7 +79,7 @@ def contacts(server: GatewayServer, ref: str) -> list[dict[str, Any]]:
 
 
 def held(server: GatewayServer, ref: str) -> int:
-    with server.client("officer") as api:
+    with server.client("manager") as api:
         response = api.get("/api/v1/held", params={"customer": ref})
         assert response.status_code == 200, response.text
         return len(response.json())

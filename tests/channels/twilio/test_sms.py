@@ -67,7 +67,7 @@ def test_restrictions_that_do_not_touch_texts_let_them_through(twilio: Twilio, s
 
 
 def held(server: GatewayServer, ref: str) -> int:
-    with server.client("officer") as api:
+    with server.client("manager") as api:
         response = api.get("/api/v1/held", params={"customer": ref})
         assert response.status_code == 200, response.text
         return len(response.json())

@@ -169,7 +169,7 @@ def test_another_key_offers_the_emergency_option_again(twilio: Twilio) -> None:
 
 
 def contacts(server: GatewayServer, ref: str) -> list[dict[str, Any]]:
-    with server.client("officer") as api:
+    with server.client("manager") as api:
         response = api.get(f"/api/v1/customers/{ref}/contacts")
         assert response.status_code == 200, response.text
         listed: list[dict[str, Any]] = response.json()
