@@ -43,6 +43,8 @@ def _txt(name: bytes | str, timeout: float = 5) -> bytes | None:
         return None
     except dns.exception.Timeout as exc:
         raise dkim.DnsTimeoutError(str(exc)) from exc
+    except (dns.exception.DNSException, ValueError):  # not a name DNS can hold: no record
+        return None
     for rrset in answer.response.answer:
         for item in rrset:
             return b"".join(getattr(item, "strings", ()))
@@ -68,6 +70,8 @@ def _spf_lookup(
         pass
     except (dns.exception.Timeout, dns.resolver.NoNameservers) as exc:
         raise spf.TempError(f"DNS {exc}") from exc
+    except (dns.exception.DNSException, ValueError):  # not a name DNS can hold: no records
+        pass
     return found
 
 

@@ -8,6 +8,8 @@ from pydantic import ValidationError
 
 from channels.mail.auth import SenderAuth, aligned, from_upstream
 from channels.mail.auth_settings import SenderAuthSettings
+from channels.mail.verify import Seen, Verifier
+from tests.dnsserver import DnsServer
 
 GOOGLE = "mx.google.com"
 
@@ -110,3 +112,12 @@ def test_dns_servers_are_read_or_refused_plainly() -> None:
     for bad in (["127.0.0.1:53", "127.0.0.2:5353"], ["127.0.0.1:x"], [":53"]):
         with pytest.raises(ValidationError):
             SenderAuthSettings(dns_servers=bad)
+
+
+@pytest.mark.parametrize("domain", ["ex\ufffdample.org", "a" * 70 + ".org", "..org", "-x-.org"])
+async def test_a_from_domain_dns_cannot_hold_is_unverified_not_an_error(domain: str) -> None:
+    raw = f"From: ann@{domain}\r\nSubject: hello\r\nMessage-ID: <m@x>\r\n\r\nbody\r\n".encode()
+    with DnsServer() as dns:
+        verifier = Verifier(SenderAuthSettings(dns_servers=[dns.address]))
+        found = await verifier.verify(raw, f"ann@{domain}", Seen(mail_from=f"ann@{domain}"))
+    assert found.authenticated is False
