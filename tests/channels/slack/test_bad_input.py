@@ -91,7 +91,7 @@ def message(**event: Any) -> bytes:
 
 
 def held(server: GatewayServer) -> list[Any]:
-    with server.client("officer") as api:
+    with server.client("manager") as api:
         response = api.get("/api/v1/held")
         assert response.status_code == 200
         items: list[Any] = response.json()
