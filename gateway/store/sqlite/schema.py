@@ -100,25 +100,15 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 -- process writes, so a cache of snapshots knows when it must forget (sqlite/snapshots.py).
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('snapshots', 0);
-CREATE TRIGGER IF NOT EXISTS snapshots_customers_insert AFTER INSERT ON customers
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
-CREATE TRIGGER IF NOT EXISTS snapshots_customers_update AFTER UPDATE ON customers
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
-CREATE TRIGGER IF NOT EXISTS snapshots_customers_delete AFTER DELETE ON customers
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
-CREATE TRIGGER IF NOT EXISTS snapshots_identities_insert AFTER INSERT ON identities
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
-CREATE TRIGGER IF NOT EXISTS snapshots_identities_update AFTER UPDATE ON identities
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
-CREATE TRIGGER IF NOT EXISTS snapshots_identities_delete AFTER DELETE ON identities
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
-CREATE TRIGGER IF NOT EXISTS snapshots_cases_insert AFTER INSERT ON cases
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
-CREATE TRIGGER IF NOT EXISTS snapshots_cases_update AFTER UPDATE ON cases
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
-CREATE TRIGGER IF NOT EXISTS snapshots_cases_delete AFTER DELETE ON cases
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;
 """
+
+# Each write to what a snapshot is made of bumps the generation (see the table `meta` above).
+SCHEMA += "".join(
+    f"CREATE TRIGGER IF NOT EXISTS snapshots_{table}_{event.lower()} AFTER {event} ON {table}\n"
+    "BEGIN UPDATE meta SET value = value + 1 WHERE key = 'snapshots'; END;\n"
+    for table in ("customers", "identities", "cases")
+    for event in ("INSERT", "UPDATE", "DELETE")
+)
 
 
 def connect(path: str) -> sqlite3.Connection:
