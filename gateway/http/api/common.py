@@ -13,6 +13,7 @@ from fastapi import HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from gateway.http.auth import Principal, gateway_of
+from gateway.http.scopes import OutOfScope
 from gateway.inputs import InputError, Loc
 from gateway.runtime import Gateway
 from gateway.store.base import AuditEntry, IdentityConflict, NotFound, StoreError
@@ -48,6 +49,8 @@ def translated(where: str = "body") -> Iterator[None]:
         yield
     except InputError as exc:
         raise invalid(exc.problems, where) from exc
+    except OutOfScope as exc:  # another officer's case, customer or held item
+        raise HTTPException(exc.status_code, exc.message) from exc
     except IdentityConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except TransitionError as exc:

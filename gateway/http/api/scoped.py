@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
 from gateway.http import scopes
 from gateway.http.api.common import translated
@@ -18,33 +18,20 @@ from policy_core.cases import Case
 Officer = Annotated[Principal, Depends(require(Role.officer))]
 
 
-def refused(exc: scopes.OutOfScope) -> HTTPException:
-    return HTTPException(exc.status_code, exc.message)
-
-
 async def visible_case(case_id: str, request: Request, principal: Officer) -> Case:
-    try:
-        with translated():
-            return await scopes.case_for(gateway_of(request), principal, case_id)
-    except scopes.OutOfScope as exc:
-        raise refused(exc) from exc
+    with translated():
+        return await scopes.case_for(gateway_of(request), principal, case_id)
 
 
 async def visible_customer(ref: str, request: Request, principal: Officer) -> str:
-    try:
-        with translated():
-            await scopes.customer_for(gateway_of(request), principal, ref)
-    except scopes.OutOfScope as exc:
-        raise refused(exc) from exc
+    with translated():
+        await scopes.customer_for(gateway_of(request), principal, ref)
     return ref
 
 
 async def visible_held(held_id: str, request: Request, principal: Officer) -> HeldItem:
-    try:
-        with translated():
-            return await scopes.held_for(gateway_of(request), principal, held_id)
-    except scopes.OutOfScope as exc:
-        raise refused(exc) from exc
+    with translated():
+        return await scopes.held_for(gateway_of(request), principal, held_id)
 
 
 VisibleCase = Annotated[Case, Depends(visible_case)]
